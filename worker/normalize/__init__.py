@@ -1,0 +1,150 @@
+"""ItemData (as a format found it) -> Story (the SPEC keys). Pure: no I/O, no clock.
+
+The edges pass `received_at` (used when an item has no usable timestamp) and the feed's time
+zone for naive timestamps.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timezone, tzinfo
+
+from worker.errors import ItemError
+from worker.model import SIGNALS, ItemData, Story
+from worker.normalize.dates import parse_time
+from worker.normalize.hashing import content_hash, fallback_guid
+from worker.normalize.html import html_to_text, inline_text, normalize_whitespace, sanitize_html
+from worker.normalize.html import text_to_html
+
+log = logging.getLogger(__name__)
+
+_PUBSTATUS = {
+    "usable": "usable", "withheld": "withheld", "canceled": "canceled", "cancelled": "canceled",
+    "killed": "canceled", "kill": "canceled", "withdrawn": "canceled", "deleted": "canceled",
+    "embargoed": "usable",
+}
+_BY = re.compile(r"^\s*(?:by|von|par|por|di|av|af)\s+", re.IGNORECASE)
+#: a lead such as "BEIRUT (Reuters) - ", "NEW YORK, Oct 14 (AP) — ", "Berlin (dpa) - "
+_LEAD_DATELINE = re.compile(
+    r"^\s*(?P<place>[A-Z][A-Za-z\u00C0-\u024F.'\- ]{1,40}?(?:, [A-Z][A-Za-z.' ]{1,30})?)"
+    r"(?:,\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2})?)?\s*"
+    r"(?:\((?P<agency>[A-Za-z][\w .&-]{0,30})\)\s*)?[\u2014\u2013-]{1,2}\s+"
+)
+
+
+def normalize_item(
+    item: ItemData,
+    *,
+    provider: str,
+    received_at: datetime,
+    default_tz: tzinfo = timezone.utc,
+    base_url: str | None = None,
+    document: str = "",
+) -> Story:
+    """Build the normalized Story for one item.
+
+    Raises ItemError when the item has no headline and no body (nothing to publish).
+    SPEC "The normalized story" for every key; a missing or garbage timestamp takes
+    `received_at` (and is flagged `inferred_time`).
+    """
+    ref = item.ref or item.guid or "?"
+    if item.body_html:
+        body_html = sanitize_html(item.body_html, base_url or item.link)
+        body_text = html_to_text(body_html)
+    else:
+        body_text = normalize_whitespace(item.body_text or "")
+        body_html = text_to_html(body_text)
+    headline = inline_text(item.headline) or ""
+    if not headline and not body_text:
+        raise ItemError(document, ref, "no headline and no body")
+    if not headline:
+        headline = _first_words(body_text)
+
+    created = parse_time(item.version_created, default_tz)
+    inferred = created is None
+    if inferred:
+        if item.version_created:
+            log.warning("unreadable timestamp %r taken as received time",
+                        str(item.version_created), extra={"document": document, "guid": ref})
+        created = received_at.astimezone(timezone.utc)
+    first = parse_time(item.first_created, default_tz)
+    if first is not None and first > created:
+        first = created  # a first version cannot be newer than this one
+
+    pubstatus = _PUBSTATUS.get((item.pubstatus or "usable").strip().lower().removeprefix("stat:"),
+                               "usable")
+    signals = tuple(s for s in SIGNALS if s in set(item.signals))
+    if pubstatus == "canceled" and "kill" not in signals:
+        signals = tuple(s for s in SIGNALS if s in {*signals, "kill"})
+    byline = inline_text(item.byline)
+    if byline:
+        byline = _BY.sub("", byline).strip() or None
+    dateline = inline_text(item.dateline)
+    if dateline:
+        dateline = dateline.strip(" ,-\u2013\u2014") or None
+    else:
+        dateline = dateline_from_lead(body_text)
+
+    guid = (item.guid or "").strip() or (item.link or "").strip()
+    if not guid:
+        guid = fallback_guid(provider, headline)
+
+    return Story(
+        provider=provider,
+        guid=guid,
+        version=item.version,
+        version_created=created,
+        first_created=first,
+        pubstatus=pubstatus,
+        embargoed=parse_time(item.embargoed, default_tz),
+        urgency=item.urgency,
+        signals=signals,
+        headline=headline,
+        slugline=inline_text(item.slugline),
+        byline=byline,
+        dateline=dateline,
+        language=_language(item.language),
+        body_html=body_html,
+        body_text=body_text,
+        subjects=_unique(item.subjects),
+        keywords=_unique(item.keywords),
+        credits=_unique(item.credits),
+        link=(item.link or "").strip() or None,
+        word_count=len(body_text.split()),
+        content_hash=content_hash(headline, body_text),
+        inferred_time=inferred,
+    )
+
+
+def dateline_from_lead(body_text: str) -> str | None:
+    """The place of a dateline written into the lead: "BEIRUT (Reuters) - ..." -> "BEIRUT"."""
+    match = _LEAD_DATELINE.match(body_text[:120])
+    if not match:
+        return None
+    place = match.group("place").strip(" ,")
+    # a dateline is a place: all capitals, or followed by an agency credit
+    if place.isupper() or match.group("agency"):
+        return place
+    return None
+
+
+def _language(value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    parts = value.strip().replace("_", "-").split("-")
+    return "-".join([parts[0].lower(), *[p.upper() if len(p) == 2 else p for p in parts[1:]]])
+
+
+def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for value in values:
+        text = " ".join(str(value).split())
+        if text and text not in seen:
+            seen[text] = None
+    return tuple(seen)
+
+
+def _first_words(text: str, limit: int = 12) -> str:
+    words = text.split()
+    return " ".join(words[:limit]) + (" ..." if len(words) > limit else "")

@@ -1,0 +1,27 @@
+"""Content hashes and fallback identities (SPEC "The normalized story").
+
+`content_hash` is equal for the same words whatever the markup, whitespace or case: it hashes
+the headline and the body text after Unicode NFKC, case folding and whitespace collapsing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+
+def normalize_words(text: str) -> str:
+    """Text reduced to its words as compared: NFKC, case-folded, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def content_hash(headline: str, body_text: str) -> str:
+    """Hex SHA-256 of the normalized headline and body text."""
+    data = normalize_words(headline) + "\n" + normalize_words(body_text)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def fallback_guid(provider: str, headline: str) -> str:
+    """SPEC guid of last resort: `urn:wire:<provider>:<hex digest of the normalized headline>`."""
+    digest = hashlib.sha256(normalize_words(headline).encode("utf-8")).hexdigest()
+    return f"urn:wire:{provider}:{digest}"

@@ -1,0 +1,155 @@
+"""Untrusted body HTML to safe `body_html` and clean `body_text`.
+
+One allow-list sanitizer for every format: nh3 (Rust ammonia). An allow-list keeps only what is
+named below, so `script`, `style`, `iframe`, `object`, event attributes and `javascript:` URLs
+cannot survive whatever a feed invents. nh3 cleans a ~3 KB body in ~0.05 ms, 13x faster than a
+BeautifulSoup cleaner (notes/perf.md 1b). Relative links are resolved against the document's base
+URL in nh3's attribute filter, so the body is walked once.
+
+`body_text` is taken from the sanitized HTML with lxml: each block element (p, h1-h6, li, ...)
+is one paragraph, paragraphs are separated by one blank line, whitespace inside is collapsed.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+from lxml import etree
+from lxml import html as lxml_html
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong",
+    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+#: content dropped together with its tag (not just unwrapped)
+DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template",
+                     "textarea", "select", "button", "svg", "math", "head", "title"}
+_URL_ATTRS = {"href", "src", "cite"}
+
+BLOCK_TAGS = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr", "table",
+    "ul", "ol", "dl", "dt", "dd", "figure", "figcaption", "hr", "caption", "thead", "tbody",
+    "tfoot", "section", "article", "header", "footer", "aside", "address",
+}
+_WS = re.compile(r"\s+")
+
+
+def sanitize_html(raw: str, base_url: str | None = None) -> str:
+    """Clean untrusted HTML down to the allow-list; resolve relative links against `base_url`.
+
+    Pure. Never raises on bad markup: whatever cannot be understood is dropped.
+    """
+    if not raw or not raw.strip():
+        return ""
+
+    def keep_url(tag: str, attr: str, value: str) -> str | None:
+        if attr not in _URL_ATTRS:
+            return value
+        value = value.strip()
+        if base_url and not urlsplit(value).scheme and not value.startswith("#"):
+            value = urljoin(base_url, value)
+        scheme = urlsplit(value).scheme.lower()
+        if scheme and scheme not in URL_SCHEMES:
+            return None
+        return value
+
+    cleaned = nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROP_WITH_CONTENT - ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+        attribute_filter=keep_url,
+    )
+    return cleaned.strip()
+
+
+def html_to_text(body_html: str) -> str:
+    """Plain text of sanitized HTML: one paragraph per block, one blank line between them. Pure."""
+    if not body_html:
+        return ""
+    try:
+        root = lxml_html.fragment_fromstring(body_html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return normalize_whitespace(html_lib.unescape(re.sub(r"<[^>]*>", " ", body_html)))
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = " ".join(_WS.sub(" ", "".join(current)).split())
+        if text:
+            paragraphs.append(text)
+        current.clear()
+
+    def walk(node: etree._Element) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        block = tag in BLOCK_TAGS
+        if block:
+            flush()
+        if tag == "br":
+            current.append(" ")
+        elif tag in ("td", "th"):
+            current.append(" ")
+        if node.text and tag:
+            current.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                current.append(child.tail)
+        if block:
+            flush()
+
+    walk(root)
+    flush()
+    return "\n\n".join(paragraphs)
+
+
+def text_to_html(text: str, headings: frozenset[int] = frozenset()) -> str:
+    """Plain text (paragraphs separated by blank lines) to escaped HTML paragraphs.
+
+    Paragraph numbers in `headings` become `<h2>` (crossheads).
+    """
+    out = []
+    for number, paragraph in enumerate(split_paragraphs(text)):
+        tag = "h2" if number in headings else "p"
+        out.append(f"<{tag}>{html_lib.escape(paragraph, quote=False)}</{tag}>")
+    return "".join(out)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs of plain text: blocks separated by blank lines, whitespace collapsed."""
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [p for p in (" ".join(b.split()) for b in blocks) if p]
+
+
+def normalize_whitespace(text: str) -> str:
+    """Paragraphs kept (blank-line separated), whitespace inside each collapsed."""
+    return "\n\n".join(split_paragraphs(text))
+
+
+def inline_text(value: str | None) -> str | None:
+    """A one-line field (headline, byline) as text: tags stripped, entities decoded, collapsed."""
+    if value is None:
+        return None
+    if "<" in value or "&" in value:
+        value = html_lib.unescape(re.sub(r"<[^>]*>", " ", value))
+    text = " ".join(value.split())
+    return text or None

@@ -1,0 +1,142 @@
+"""Documents to items: format detection and the parser registry.
+
+`parse_document(document, format="auto")` decodes the document once by family (XML through a
+safe lxml parser, JSON, or text), asks the format modules of that family which one it is, and
+lets that module turn it into `ItemData`. A format module knows only its format; it exposes
+
+    NAME: str                      # the `--format` name
+    FAMILY: "xml" | "json" | "text"
+    def matches(decoded: Decoded) -> bool
+    def parse(document: Document, decoded: Decoded) -> ParsedDocument
+
+and is listed in `worker.parse.registry.FORMATS` in detection order.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from worker.errors import DocumentError, UnknownFormat
+from worker.model import Document, ParsedDocument
+from worker.parse.registry import ALIASES, FORMATS
+from worker.parse.xmlsafe import XMLRefused, parse_xml
+
+#: SPEC: a document over the size cap is refused (overridable by Settings)
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A document decoded once by family, shared by detection and parsing.
+
+    `root` is the lxml root element for XML (None when strict XML parsing failed: `xml_error`
+    says why, and lenient formats such as RSS may still read the bytes); `data` the JSON value;
+    `text` the decoded text. `head` is the first KiB of the bytes, for cheap sniffing.
+    """
+
+    family: str
+    head: bytes
+    root: Any = None
+    xml_error: str | None = None
+    data: Any = None
+    text: str | None = None
+
+
+def format_names() -> list[str]:
+    """Every name `--format` takes."""
+    return sorted([*FORMATS, *ALIASES])
+
+
+def parse_document(
+    document: Document, format: str = "auto", max_bytes: int = MAX_DOCUMENT_BYTES
+) -> ParsedDocument:
+    """Parse one document into items.
+
+    Raises DocumentError (UnknownFormat, malformed, unsafe, too large) for the whole document;
+    a bad item inside a good document is reported in `ParsedDocument.problems` instead.
+    """
+    if len(document.content) > max_bytes:
+        raise DocumentError(
+            document.name, f"document is {len(document.content)} bytes, over the cap of {max_bytes}"
+        )
+    decoded = decode(document)
+    module = _module_for(document, decoded, format)
+    if module.FAMILY != decoded.family and not (
+        module.FAMILY == "text" and decoded.family in ("xml", "json")
+    ):
+        raise DocumentError(
+            document.name, f"format {module.NAME} reads {module.FAMILY}, this is {decoded.family}",
+            module.NAME,
+        )
+    return module.parse(document, decoded)
+
+
+def decode(document: Document) -> Decoded:
+    """Decode a document by family: XML (safely), JSON, or text."""
+    content = document.content
+    stripped = content.lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = stripped[:1024]
+    if stripped.startswith(b"<"):
+        try:
+            root = parse_xml(content)
+        except XMLRefused as e:
+            raise DocumentError(document.name, str(e)) from e
+        except ValueError as e:
+            return Decoded("xml", head, root=None, xml_error=str(e))
+        return Decoded("xml", head, root=root)
+    if stripped[:1] in (b"{", b"["):
+        try:
+            data = json.loads(stripped.decode("utf-8"))
+        except UnicodeDecodeError as e:
+            raise DocumentError(document.name, f"JSON is not UTF-8: {e}") from e
+        except json.JSONDecodeError as e:
+            raise DocumentError(document.name, f"malformed JSON: {e}") from e
+        return Decoded("json", head, data=data)
+    return Decoded("text", head, text=decode_text(content))
+
+
+def decode_text(content: bytes) -> str:
+    """Text bytes as str: UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return content.decode("latin-1")
+
+
+def _module_for(document: Document, decoded: Decoded, format: str) -> ModuleType:
+    if format and format != "auto":
+        name = ALIASES.get(format, format)
+        if name not in FORMATS:
+            raise UnknownFormat(
+                document.name, f"unknown format {format!r}; known: {', '.join(format_names())}"
+            )
+        return _load(name)
+    for name in FORMATS:
+        module = _load(name)
+        if module.FAMILY == decoded.family and module.matches(decoded):
+            return module
+    if decoded.family == "xml" and decoded.root is None:
+        raise DocumentError(document.name, f"malformed XML: {decoded.xml_error}")
+    what = {"xml": f"XML root <{_root_name(decoded)}>", "json": "JSON", "text": "text"}
+    raise UnknownFormat(document.name, f"no format recognises this {what[decoded.family]}")
+
+
+def _root_name(decoded: Decoded) -> str:
+    tag = decoded.root.tag if decoded.root is not None else "?"
+    return str(tag).rsplit("}", 1)[-1]
+
+
+_MODULES: dict[str, ModuleType] = {}
+
+
+def _load(name: str) -> ModuleType:
+    module = _MODULES.get(name)
+    if module is None:
+        module = _MODULES[name] = importlib.import_module(FORMATS[name])
+    return module

@@ -1,0 +1,16 @@
+"""The format registry: `--format` name -> module, in detection order.
+
+Detection asks each module of the document's family in this order; put the more specific
+formats of a family before the general ones (AP and dpa JSON before ninjs; the plain-text
+aggregator format last, it takes any text).
+"""
+
+FORMATS: dict[str, str] = {
+    "rss": "worker.parse.rss",
+    "text": "worker.parse.text",
+}
+
+#: other names `--format` takes for the same modules
+ALIASES: dict[str, str] = {
+    "atom": "rss",
+}
