@@ -7,10 +7,15 @@ aggregator format last, it takes any text).
 
 FORMATS: dict[str, str] = {
     "rss": "worker.parse.rss",
+    "apmedia": "worker.parse.apmedia",
+    "dpa": "worker.parse.dpa",
+    "ninjs": "worker.parse.ninjs",
     "text": "worker.parse.text",
 }
 
 #: other names `--format` takes for the same modules
 ALIASES: dict[str, str] = {
     "atom": "rss",
+    "ap": "apmedia",
+    "digitalwires": "dpa",
 }
