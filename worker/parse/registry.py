@@ -10,6 +10,8 @@ FORMATS: dict[str, str] = {
     "apmedia": "worker.parse.apmedia",
     "dpa": "worker.parse.dpa",
     "ninjs": "worker.parse.ninjs",
+    "anpa": "worker.parse.anpa",
+    "iptc7901": "worker.parse.iptc7901",
     "text": "worker.parse.text",
 }
 
