@@ -1,0 +1,206 @@
+"""`wire parse`, `wire ingest`, `wire stories`, `wire versions`, `wire migrate` (SPEC)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from worker.cli.app import cli, fail, now, quiet_logs, settings_of, store_of
+from worker.errors import DocumentError, FeedError, StoreError, WireError
+from worker.fetch.http import fetch_url
+from worker.model import Document, IngestCounts
+from worker.normalize.dates import parse_time
+from worker.parse import format_names
+from worker.pipeline import ParseOptions, ingest_document, parse_stories
+from worker.settings import Settings
+from worker.store.db import make_engine, migrate
+from worker.store.reads import STATUSES, StoryQuery, get_story, list_stories, story_versions
+
+_FORMAT = click.option(
+    "--format", "format_", default="auto", show_default=True,
+    help=f"document format: auto or one of {', '.join(format_names())}",
+)
+_PROVIDER = click.option("--provider", default=None, help="provider slug (reuters, ap, dpa, ...)")
+
+
+def _echo_json(obj: object) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+def _is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://"))
+
+
+def iter_documents(targets: tuple[str, ...], settings: Settings) -> Iterator[Document | WireError]:
+    """Documents from files, folders (every file below, in name order) and URLs.
+
+    Yields the error instead of a document when one cannot be read, so the others go on.
+    """
+    for target in targets:
+        if _is_url(target):
+            try:
+                yield fetch_url(target, settings.max_document_bytes)
+            except FeedError as e:
+                yield e
+            continue
+        path = Path(target)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        else:
+            files = [path]
+        for file in files:
+            try:
+                yield Document(name=str(file), content=file.read_bytes(),
+                               base_url=None)
+            except OSError as e:
+                yield DocumentError(str(file), f"cannot read: {e.strerror or e}")
+
+
+@cli.command("parse")
+@click.argument("paths", nargs=-1, required=True)
+@_FORMAT
+@_PROVIDER
+@click.pass_context
+def parse_cmd(ctx: click.Context, paths: tuple[str, ...], format_: str, provider: str | None) -> None:
+    """Parse documents and print normalized stories as JSON lines; nothing is stored."""
+    settings = settings_of(ctx)
+    quiet_logs(settings)
+    options = ParseOptions(format=format_, provider=provider,
+                           max_bytes=settings.max_document_bytes)
+    failed = False
+    for document in iter_documents(paths, settings):
+        if isinstance(document, WireError):
+            click.echo(f"wire parse: {document}", err=True)
+            failed = True
+            continue
+        try:
+            stories, problems = parse_stories(document, options, now())
+        except WireError as e:
+            click.echo(f"wire parse: {e}", err=True)
+            failed = True
+            continue
+        for story in stories:
+            _echo_json(story.as_json())
+        for problem in problems:
+            click.echo(f"wire parse: {problem}", err=True)
+            failed = True
+    ctx.exit(1 if failed else 0)
+
+
+@cli.command("ingest")
+@click.argument("targets", nargs=-1, required=True)
+@_FORMAT
+@_PROVIDER
+@click.pass_context
+def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provider: str | None) -> None:
+    """Parse documents (files, folders, http(s) URLs), store them once, print the counts."""
+    settings = settings_of(ctx)
+    quiet_logs(settings)
+    engine = store_of(ctx)
+    options = ParseOptions(format=format_, provider=provider,
+                           max_bytes=settings.max_document_bytes)
+    total = IngestCounts()
+    for document in iter_documents(targets, settings):
+        if isinstance(document, WireError):
+            click.echo(f"wire ingest: {document}", err=True)
+            total.errors += 1
+            continue
+        try:
+            result = ingest_document(engine, document, options, now())
+        except WireError as e:
+            click.echo(f"wire ingest: {e}", err=True)
+            total.errors += 1
+            continue
+        for problem in result.problems:
+            click.echo(f"wire ingest: {problem}", err=True)
+        total.add(result.counts)
+    _echo_json(total.as_json())
+    ctx.exit(1 if total.errors else 0)
+
+
+def _since(value: str | None) -> object:
+    if value is None:
+        return None
+    parsed = parse_time(value)
+    if parsed is None:
+        raise click.BadParameter(f"not a time: {value!r} (use ISO 8601, e.g. 2017-10-14T21:00:00Z)")
+    return parsed
+
+
+@cli.command("stories")
+@click.option("--provider", default=None, help="only this provider")
+@click.option("--since", default=None, help="only versions created at or after this ISO time")
+@click.option("--cluster", type=int, default=None, help="only stories of this cluster")
+@click.option("--status", type=click.Choice(STATUSES), default="usable", show_default=True,
+              help="usable: usable and no embargo in force")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
+@click.pass_context
+def stories_cmd(ctx: click.Context, provider: str | None, since: str | None, cluster: int | None,
+                status: str, limit: int, as_json: bool) -> None:
+    """Current versions of stories, newest version_created first."""
+    quiet_logs(settings_of(ctx))
+    engine = store_of(ctx)
+    query = StoryQuery(provider=provider, since=_since(since), cluster=cluster,  # type: ignore[arg-type]
+                       status=status, limit=limit)
+    with engine.connect() as conn:
+        stories = list_stories(conn, query, now())
+    for story in stories:
+        if as_json:
+            _echo_json(story)
+        else:
+            click.echo(
+                f"{story['story_id']:>7} {story['cluster_id']:>7}  {story['version_created']}  "
+                f"{story['provider']:<10} {story['pubstatus']:<9} {story['headline']}"
+            )
+
+
+@cli.command("versions")
+@click.argument("story_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
+@click.pass_context
+def versions_cmd(ctx: click.Context, story_id: int, as_json: bool) -> None:
+    """Every version of a story, oldest first by the version key."""
+    quiet_logs(settings_of(ctx))
+    engine = store_of(ctx)
+    with engine.connect() as conn:
+        versions = story_versions(conn, story_id)
+    if versions is None:
+        fail(f"no story {story_id}", code=1)
+    for version in versions:
+        if as_json:
+            _echo_json(version)
+        else:
+            mark = "*" if version["current"] else " "
+            click.echo(
+                f"{mark} {version['version_created']}  v{version['version'] or 0:<4} "
+                f"{version['pubstatus']:<9} {','.join(version['signals']):<12} {version['headline']}"
+            )
+
+
+@cli.command("story", hidden=True)
+@click.argument("story_id", type=int)
+@click.pass_context
+def story_cmd(ctx: click.Context, story_id: int) -> None:
+    """One story's current version as JSON."""
+    engine = store_of(ctx)
+    with engine.connect() as conn:
+        story = get_story(conn, story_id)
+    if story is None:
+        fail(f"no story {story_id}", code=1)
+    _echo_json(story)
+
+
+@cli.command("migrate")
+@click.pass_context
+def migrate_cmd(ctx: click.Context) -> None:
+    """Upgrade the store to the current schema."""
+    settings = settings_of(ctx)
+    try:
+        before, after = migrate(make_engine(settings.database_url))
+    except StoreError as e:
+        fail(e)
+    click.echo(f"store schema: {before or 'empty'} -> {after}")

@@ -1,0 +1,1 @@
+"""Getting documents: HTTP(S) feeds and local drop folders -> Document."""

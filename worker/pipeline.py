@@ -1,0 +1,153 @@
+"""One document through the pipeline: parse -> normalize -> merge/store -> cluster.
+
+`parse_stories` is `wire parse` (nothing stored); `ingest_document` is `wire ingest` and the
+poll task: it writes every story of one document in one transaction (sorted by identity so that
+concurrent writers take row locks in one order), retried when PostgreSQL reports a deadlock or a
+serialization failure, and returns the SPEC counts and the changes (for alerts).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from worker.dedupe import assign_cluster
+from worker.errors import ItemError
+from worker.merge import Change
+from worker.model import Document, IngestCounts, ItemProblem, Story
+from worker.normalize import normalize_item
+from worker.parse import MAX_DOCUMENT_BYTES, parse_document
+from worker.store.writes import known_version_time, write_version
+
+log = logging.getLogger(__name__)
+
+#: PostgreSQL SQLSTATEs worth retrying the whole document for
+_RETRY_SQLSTATES = {"40001", "40P01"}
+MAX_WRITE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class StoryChange:
+    """What one version did to the store (alerts fire on new/update/correction/kill)."""
+
+    story_id: int
+    cluster_id: int
+    change: Change
+    story: Story
+    joined_cluster: bool = False
+
+
+@dataclass
+class IngestResult:
+    counts: IngestCounts = field(default_factory=IngestCounts)
+    problems: list[str] = field(default_factory=list)
+    changes: list[StoryChange] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    format: str = "auto"
+    provider: str | None = None
+    default_tz: tzinfo = timezone.utc
+    max_bytes: int = MAX_DOCUMENT_BYTES
+
+
+def parse_stories(
+    document: Document, options: ParseOptions, received_at: datetime
+) -> tuple[list[Story], list[ItemProblem]]:
+    """Parse and normalize one document; raises DocumentError for the whole document.
+
+    Provider: the option (CLI or feed) wins, else what the document says, else `unknown`.
+    """
+    parsed = parse_document(document, options.format, options.max_bytes)
+    stories: list[Story] = []
+    problems = list(parsed.problems)
+    for item in parsed.items:
+        provider = (options.provider or item.provider or "unknown").strip().lower()
+        try:
+            stories.append(
+                normalize_item(
+                    item,
+                    provider=provider,
+                    received_at=received_at,
+                    default_tz=options.default_tz,
+                    base_url=document.base_url,
+                    document=document.name,
+                )
+            )
+        except ItemError as e:
+            problems.append(ItemProblem(document.name, e.item, e.message))
+    for note in parsed.skipped:
+        log.info("item skipped: %s", note, extra={"document": document.name})
+    return stories, problems
+
+
+def ingest_document(
+    engine: Engine, document: Document, options: ParseOptions, now: datetime
+) -> IngestResult:
+    """Parse one document and store its stories (SPEC "Which version wins", "Clusters").
+
+    Raises DocumentError when the document cannot be read at all; item problems are counted
+    as errors and the other items still go in.
+    """
+    stories, problems = parse_stories(document, options, now)
+    result = IngestResult()
+    result.problems = [str(p) for p in problems]
+    result.counts.errors = len(problems)
+    ordered = sorted(stories, key=lambda s: (s.provider, s.guid, s.key))
+    for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
+        try:
+            counts, changes = _write(engine, ordered, now)
+            break
+        except DBAPIError as e:
+            sqlstate = getattr(e.orig, "sqlstate", None)
+            if sqlstate not in _RETRY_SQLSTATES or attempt == MAX_WRITE_ATTEMPTS:
+                raise
+            log.info("write conflict, retrying", extra={"document": document.name})
+            time.sleep(0.05 * attempt)
+    counts.errors = result.counts.errors
+    result.counts = counts
+    result.changes = changes
+    log.info(
+        "document_ingested",
+        extra={"document": document.name, **{f"count_{k}": v for k, v in counts.as_json().items()}},
+    )
+    return result
+
+
+def _write(
+    engine: Engine, stories: list[Story], now: datetime
+) -> tuple[IngestCounts, list[StoryChange]]:
+    counts = IngestCounts()
+    changes: list[StoryChange] = []
+    with engine.begin() as conn:
+        for story in stories:
+            if story.inferred_time:
+                # SPEC: no timestamp -> the time this version (these words) was first received
+                first_seen = known_version_time(conn, story.provider, story.guid, story.content_hash)
+                if first_seen is not None:
+                    story = story.replace(version_created=first_seen)
+            written = write_version(conn, story, now)
+            joined = False
+            cluster_id = written.cluster_id
+            if written.change is Change.NEW:
+                cluster_id, joined = assign_cluster(conn, written.story_id, story, now)
+                counts.new += 1
+                counts.duplicates += joined
+            elif written.change is Change.UPDATED:
+                counts.updated += 1
+            elif written.change is Change.UNCHANGED:
+                counts.unchanged += 1
+            else:
+                counts.stale += 1
+            if written.change in (Change.NEW, Change.UPDATED):
+                changes.append(
+                    StoryChange(written.story_id, cluster_id or written.story_id, written.change,
+                                story, joined)
+                )
+    return counts, changes

@@ -1,0 +1,57 @@
+"""Settings: the only place that reads os.environ (SPEC "Environment").
+
+Read once at the edge (`Settings.from_env()`) and passed down; nothing below reads the
+environment. Every command reads the same variables, so one command works embedded and in
+production.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: SPEC: the embedded default store is a SQLite file under the working folder
+DEFAULT_DB_FILE = "wire.db"
+#: SPEC: the embedded default broker needs no server (kombu's SQLAlchemy transport on SQLite)
+DEFAULT_BROKER_FILE = "wire-broker.db"
+
+
+def database_url(raw: str | None, cwd: Path) -> str:
+    """SQLAlchemy URL of the store; a plain `postgresql://` URL gets the installed psycopg 3."""
+    if not raw:
+        return f"sqlite:///{cwd / DEFAULT_DB_FILE}"
+    for plain in ("postgresql://", "postgres://"):
+        if raw.startswith(plain):
+            return "postgresql+psycopg://" + raw[len(plain):]
+    return raw
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    broker_url: str
+    feeds_path: Path
+    api_bind: str
+    #: documents over this size are refused (SPEC "Bad input"; notes/pollers.md: 15-16 MiB)
+    max_document_bytes: int = 16 * 1024 * 1024
+    #: near-duplicate lookups only look this far back (issue: a few days)
+    dedupe_window_hours: float = 96.0
+    log_level: str = "INFO"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, cwd: Path | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        here = cwd or Path.cwd()
+        broker = env.get("WIRE_BROKER_URL") or f"sqla+sqlite:///{here / DEFAULT_BROKER_FILE}"
+        return cls(
+            database_url=database_url(env.get("WIRE_DATABASE_URL"), here),
+            broker_url=broker,
+            feeds_path=Path(env.get("WIRE_FEEDS") or here / "config" / "feeds.yaml"),
+            api_bind=env.get("WIRE_API_BIND") or "127.0.0.1:8000",
+            max_document_bytes=int(env.get("WIRE_MAX_DOCUMENT_BYTES") or 16 * 1024 * 1024),
+            dedupe_window_hours=float(env.get("WIRE_DEDUPE_WINDOW_HOURS") or 96),
+            log_level=env.get("WIRE_LOG_LEVEL") or "INFO",
+            extra={k: v for k, v in env.items() if k.startswith("WIRE_")},
+        )

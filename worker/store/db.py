@@ -1,0 +1,135 @@
+"""Engines and the schema: SQLite (WAL) embedded, PostgreSQL in production.
+
+Every command calls `open_store(url)`: an empty store gets the schema (by running the packaged
+Alembic migrations, so embedded and migrated stores are the same); a store at an older schema is
+refused with an error naming `wire migrate`; `migrate(engine)` upgrades it. Creating or migrating
+takes a lock (a PostgreSQL advisory lock; a file lock beside a SQLite file) so that several
+processes starting on one empty store do not race.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from collections.abc import Iterator
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import Connection
+
+from worker.errors import OutdatedSchema, StoreError
+
+#: SQLite waits this long for another writer before "database is locked"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_MIGRATE_LOCK_KEY = 7_314_201_911  # PostgreSQL advisory lock id for schema changes
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the store URL, tuned per backend."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", "worker.store:migrations")
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def open_store(url: str) -> Engine:
+    """An engine on a store whose schema is current; creates the schema in an empty store.
+
+    Raises OutdatedSchema (naming `wire migrate`) for a store at an older schema, StoreError
+    when the store cannot be reached.
+    """
+    engine = make_engine(url)
+    try:
+        revision = current_revision(engine)
+    except Exception as e:  # noqa: BLE001 - driver errors vary; wrapped once here
+        raise StoreError(_safe(url), f"cannot open the store: {e}") from e
+    head = head_revision()
+    if revision == head:
+        return engine
+    if revision is None:
+        with engine.connect() as conn:
+            has_tables = bool(inspect(conn).get_table_names())
+        if not has_tables:
+            migrate(engine)
+            return engine
+        raise OutdatedSchema(
+            _safe(url), "the store has tables but no schema version; run `wire migrate`"
+        )
+    raise OutdatedSchema(
+        _safe(url), f"the store's schema is at {revision}, this wire-ingest needs {head}: "
+        "run `wire migrate`"
+    )
+
+
+def migrate(engine: Engine) -> tuple[str | None, str]:
+    """Upgrade the store to the current schema; returns (before, after)."""
+    with _schema_lock(engine):
+        before = current_revision(engine)
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+        return before, head_revision()
+
+
+@contextlib.contextmanager
+def _schema_lock(engine: Engine) -> Iterator[None]:
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATE_LOCK_KEY})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATE_LOCK_KEY})
+                conn.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    lock_path = Path(database).with_name(Path(database).name + ".migrate-lock")
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,151 @@
+"""The store's tables, as typed SQLAlchemy 2 models.
+
+- `stories`: one row per story `(provider, guid)` holding its *current* version (the SPEC keys),
+  its cluster and bookkeeping. The current version lives here, denormalized, so that reading
+  stories never joins and the SPEC merge rule is one conditional upsert on this row.
+- `versions`: every distinct version ever received (the history, current one included), unique on
+  the version key, so re-deliveries are insert-or-ignore no-ops.
+- `feeds`: the configured feeds and their poll schedule (next poll, lease, failures, validators).
+
+Times are stored as UTC: `timestamptz` on PostgreSQL, fixed-width ISO text on SQLite (so that
+comparisons in SQL order correctly on both).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+Id = BigInteger().with_variant(Integer, "sqlite")
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to the store")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(
+            timezone.utc
+        )
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class StoryFields:
+    """The SPEC keys of one version, shared by `stories` (current) and `versions` (history)."""
+
+    version: Mapped[int | None] = mapped_column(BigInteger)
+    version_seq: Mapped[int] = mapped_column(BigInteger)  # version or 0: the key's middle part
+    version_created: Mapped[datetime] = mapped_column(UTCDateTime)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_created: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pubstatus: Mapped[str] = mapped_column(String(16))
+    embargoed: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    urgency: Mapped[int | None] = mapped_column(Integer)
+    signals: Mapped[list[str]] = mapped_column(Json)
+    headline: Mapped[str] = mapped_column(Text)
+    slugline: Mapped[str | None] = mapped_column(Text)
+    byline: Mapped[str | None] = mapped_column(Text)
+    dateline: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(35))
+    body_html: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    subjects: Mapped[list[str]] = mapped_column(Json)
+    keywords: Mapped[list[str]] = mapped_column(Json)
+    credits: Mapped[list[str]] = mapped_column(Json)
+    link: Mapped[str | None] = mapped_column(Text)
+    word_count: Mapped[int] = mapped_column(Integer)
+
+
+class StoryRow(StoryFields, Base):
+    __tablename__ = "stories"
+    __table_args__ = (
+        UniqueConstraint("provider", "guid", name="uq_stories_provider_guid"),
+        Index("ix_stories_version_created", "version_created"),
+        Index("ix_stories_cluster_id", "cluster_id"),
+        Index("ix_stories_content_hash", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    provider: Mapped[str] = mapped_column(String(64))
+    guid: Mapped[str] = mapped_column(Text)
+    cluster_id: Mapped[int | None] = mapped_column(Id)
+    #: when the story was first received, and when its current version last changed
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: how many times the current version changed (1 on insert): tells new from updated
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class VersionRow(StoryFields, Base):
+    __tablename__ = "versions"
+    __table_args__ = (
+        UniqueConstraint(
+            "story_id", "version_created", "version_seq", "content_hash", name="uq_versions_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    story_id: Mapped[int] = mapped_column(Id, ForeignKey("stories.id", ondelete="CASCADE"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FeedRow(Base):
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    provider: Mapped[str | None] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(Text)
+    folder: Mapped[str | None] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(32), default="auto")
+    interval: Mapped[float] = mapped_column(Float)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: the configuration as last loaded (JSON), so config changes apply without restarts
+    config: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_token: Mapped[str | None] = mapped_column(String(64))
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_outcome: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    body_hash: Mapped[str | None] = mapped_column(String(64))
