@@ -2,20 +2,33 @@
 
 feedparser is told not to sanitize or resolve links itself (`sanitize_html=False`,
 `resolve_relative_uris=False`): normalize does both once, with the same allow-list for every
-format (notes/perf.md 1a: feedparser's own sanitizer is ~70 % of its time).
+format (notes/perf.md 1a: feedparser's own sanitizer is ~70 % of its time). The bytes reach
+feedparser only after `decode` has refused entity-declaring documents (xmlsafe), and feedparser
+itself keeps only inline entities that expand to plain text.
 
-Mapping (notes/formats.md 8.2): guid <- `guid`/`atom:id`, else the link, else the SPEC digest;
-version_created <- `atom:updated`/`dc:date`/`dcterms:modified`, else `pubDate`/`published`;
-first_created <- `pubDate`/`published`; headline <- `title`; body <- `content:encoded`/Atom
-`content`, else `description`/`summary`; byline <- `dc:creator`/`author`; subjects <- categories;
-keywords <- `media:keywords`/`itunes:keywords`; language <- item, else channel language.
-RSS has no version counter and no status: every item is `usable`.
+Mapping (notes/formats.md 8.2): guid <- `guid`/`atom:id`, else the link, else the SPEC digest
+(normalize); version_created <- `atom:updated`/`dc:date`/`dcterms:modified`, else
+`pubDate`/`published`; first_created <- `pubDate`/`published`; headline <- `title`; body <-
+`content:encoded`/Atom `content` (an HTML one first), else `description`/`summary`; byline <-
+`dc:creator`/`author`, in Atom else the feed's author (RFC 4287 4.2.1: entries inherit it);
+subjects <- categories; keywords <- `media:keywords`/`itunes:keywords`; link <-
+`feedburner:origLink` (the publisher's URL; FeedBurner's own link is a per-feed redirect), else
+the alternate link; language <- the entry's `xml:lang`, else the feed's language.
+Enclosures and `media:content` are not stories: they are left out. RSS has no version counter
+and no status: every item is `usable`.
+
+Repeated guids in one document: the same guid with the same link (or no link) is the same story
+met twice (a feed listing an update beside the original): both go on as versions of it and the
+merge rule keeps the newer. The same guid with a *different* link is a non-conformant feed that
+reuses one guid for several stories; like Miniflux (reader/rss/adapter.go) the first keeps the
+plain guid, so stories stored earlier still match, and each later one becomes `guid#link`.
 """
 
 from __future__ import annotations
 
 import calendar
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -28,6 +41,9 @@ NAME = "rss"
 FAMILY = "xml"
 _ROOTS = {"rss", "feed", "RDF", "channel"}
 _HEAD_MARKS = (b"<rss", b"<feed", b"<rdf:RDF", b"<RDF")
+#: what feedparser may raise on hostile bytes instead of setting `bozo`
+_FEEDPARSER_ERRORS = (ValueError, LookupError, TypeError, AssertionError, AttributeError,
+                      RecursionError, OverflowError)
 
 
 def matches(decoded: Any) -> bool:
@@ -39,27 +55,49 @@ def matches(decoded: Any) -> bool:
 
 def parse(document: Document, decoded: Any) -> ParsedDocument:
     """Every entry of the feed as ItemData; a bad entry is a problem, not a failure."""
-    result = feedparser.parse(
-        document.content,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-        response_headers={"content-location": document.base_url} if document.base_url else None,
-    )
+    try:
+        result = feedparser.parse(
+            document.content,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+            response_headers={"content-location": document.base_url} if document.base_url
+            else None,
+        )
+    except _FEEDPARSER_ERRORS as e:
+        raise DocumentError(document.name, f"not a readable feed: {e!r}", NAME) from e
     if not result.get("version") and not result.entries:
         reason = result.get("bozo_exception") or "no RSS or Atom feed found"
         raise DocumentError(document.name, f"not a readable feed: {reason}", NAME)
-    language = result.feed.get("language")
+    feed = result.feed
+    language = feed.get("language")
+    feed_author = feed.get("author") if str(result.get("version", "")).startswith("atom") else None
     items: list[ItemData] = []
     problems: list[ItemProblem] = []
+    links_of_guid: dict[str, str | None] = {}
     for position, entry in enumerate(result.entries, start=1):
         try:
-            items.append(_item(entry, language, position))
-        except (KeyError, TypeError, ValueError, OverflowError) as e:
-            problems.append(ItemProblem(document.name, entry.get("id") or str(position), str(e)))
+            item = _item(entry, language, feed_author, position)
+        except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as e:
+            problems.append(ItemProblem(document.name, _ref(entry, position), str(e)))
+            continue
+        items.append(_disambiguate(item, links_of_guid))
     return ParsedDocument(NAME, tuple(items), tuple(problems))
 
 
-def _item(entry: Any, language: str | None, position: int) -> ItemData:
+def _disambiguate(item: ItemData, links_of_guid: dict[str, str | None]) -> ItemData:
+    """A guid met again with another link names another story: `guid#link` (Miniflux's rule)."""
+    if not item.guid:
+        return item
+    if item.guid not in links_of_guid:
+        links_of_guid[item.guid] = item.link
+        return item
+    first_link = links_of_guid[item.guid]
+    if item.link and first_link and item.link != first_link:
+        return replace(item, guid=f"{item.guid}#{item.link}")
+    return item
+
+
+def _item(entry: Any, language: str | None, feed_author: str | None, position: int) -> ItemData:
     content = entry.get("content") or []
     body = next((c.get("value") for c in content if "html" in (c.get("type") or "")), None)
     if body is None and content:
@@ -69,24 +107,46 @@ def _item(entry: Any, language: str | None, position: int) -> ItemData:
     published = _time(entry.get("published_parsed"))
     updated = _time(entry.get("updated_parsed")) or published
     tags = [t.get("term") or t.get("label") for t in entry.get("tags") or []]
-    keywords = [k.strip() for k in (entry.get("media_keywords") or "").split(",")]
-    keywords += [k.strip() for k in (entry.get("itunes_keywords") or "").split(",")]
+    keywords = [k.strip() for k in _text(entry.get("media_keywords")).split(",")]
+    keywords += [k.strip() for k in _text(entry.get("itunes_keywords")).split(",")]
+    link = _text(entry.get("feedburner_origlink")).strip() or _text(entry.get("link")).strip()
     return ItemData(
-        guid=(entry.get("id") or "").strip() or None,
+        guid=_text(entry.get("id")).strip() or None,
         version_created=updated if updated else entry.get("updated") or entry.get("published"),
         first_created=published,
         headline=entry.get("title"),
-        byline=entry.get("author"),
+        byline=entry.get("author") or feed_author,
         body_html=body,
-        subjects=tuple(t for t in tags if t),
+        subjects=tuple(str(t) for t in tags if t),
         keywords=tuple(k for k in keywords if k),
-        link=entry.get("link") or None,
-        language=entry.get("language") or language,
-        ref=entry.get("id") or f"entry {position}",
+        link=link or None,
+        language=_entry_language(entry) or language,
+        ref=_ref(entry, position),
     )
+
+
+def _entry_language(entry: Any) -> str | None:
+    """The entry's own xml:lang, as feedparser records it on the title or content."""
+    if entry.get("language"):
+        return str(entry.get("language"))
+    for detail in (entry.get("title_detail"), *(entry.get("content") or [])):
+        if detail and detail.get("language"):
+            return str(detail.get("language"))
+    return None
+
+
+def _ref(entry: Any, position: int) -> str:
+    return _text(entry.get("id")).strip() or f"entry {position}"
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _time(value: time.struct_time | None) -> datetime | None:
     if not value:
         return None
-    return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        return None
