@@ -6,6 +6,8 @@ aggregator format last, it takes any text).
 """
 
 FORMATS: dict[str, str] = {
+    "newsml": "worker.parse.newsml",
+    "nitf": "worker.parse.nitf",
     "rss": "worker.parse.rss",
     "apmedia": "worker.parse.apmedia",
     "dpa": "worker.parse.dpa",
@@ -17,6 +19,8 @@ FORMATS: dict[str, str] = {
 
 #: other names `--format` takes for the same modules
 ALIASES: dict[str, str] = {
+    "newsml-g2": "newsml",
+    "g2": "newsml",
     "atom": "rss",
     "ap": "apmedia",
     "digitalwires": "dpa",

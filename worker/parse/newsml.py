@@ -1,0 +1,244 @@
+"""IPTC NewsML-G2: a `newsMessage` (header + `itemSet` of items) or a single item document.
+
+Only text `newsItem`s are stories. Package, concept, knowledge and planning items and picture,
+video, audio or graphic news items are skipped with a note in `ParsedDocument.skipped`, never
+an error; a message without any text item yields no item at all. One unreadable item (no
+`@guid`, a `@version` that is not a positive integer) becomes an `ItemProblem` naming the
+document and the item; the others still come out.
+
+Mapping (notes/formats.md 3 and 8.2), itemMeta = `im`, contentMeta = `cm`:
+
+| story | NewsML-G2 |
+| --- | --- |
+| guid, version | `newsItem/@guid`, `@version` (schema default 1; Reuters' is an opaque increasing integer) |
+| version_created, first_created, embargoed | `im/versionCreated` (else `cm/contentModified`), `im/firstCreated`, `im/embargoed` |
+| pubstatus | `im/pubStatus/@qcode` (`stat:` stripped by normalize) |
+| signals | explicit codes: `sig:update`, `sig:correction`, Reuters `edStat:U/C/D` and `itemClass/@rtr:msgType` R/D -> update, correction, kill; only when none is given, the words: a `CORRECTED-` or `UPDATE n-` headline, a slugline saying `UPDATE`/`CORRECTED`/`Writethru`, an edNote saying "corrects"/"writethru" |
+| urgency | `cm/urgency` (IPTC 1..9) |
+| headline | `cm/headline` without a role or with a `main` role, else the first; else the NITF `hl1` |
+| slugline, byline | `cm/slugline`; `cm/by`, else the NITF byline, else a `cm/creator` named in words only |
+| dateline | `cm/dateline` (the place only: `London (dpa) - ` -> `London`; Reuters' timestamp datelines are no place), else an all-capitals place before `(Agency) -` in the first paragraphs, else `cm/located` name or literal |
+| subjects, keywords | `cm/subject/@qcode`, else `@literal`, else its name; `cm/keyword` |
+| language | `cm/language/@tag`, else `@xml:lang` |
+| credits | `cm/creditline`, else `cm/infoSource` names, else `rightsInfo/copyrightHolder` |
+| provider | `im/provider` `@qcode`/`@literal`/`@uri` as a slug (`nprov:REUTERS`, `reuters.com` -> `reuters`), else the guid's domain (`tag:ap.org,...` -> `ap`), else the message sender, else the provider name |
+| body | `contentSet/inlineXML`: NITF (`application/nitf+xml`, via `nitf.nitf_body`) or XHTML `html/body`; else `inlineData` (plain text -> `body_text`, HTML -> `body_html`) |
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from lxml import etree
+
+from worker.errors import DocumentError
+from worker.model import Document, ItemData, ItemProblem, ParsedDocument
+from worker.normalize.urgency import iptc_urgency
+from worker.parse.nitf import nitf_body, nitf_byline
+from worker.parse.xmlsafe import local
+from worker.parse.xmlutil import attr, child, children, clean_dateline, descendants, inner_html
+from worker.parse.xmlutil import lang, plain_text, slug_of, text
+
+NAME = "newsml"
+FAMILY = "xml"
+
+ROOTS = {"newsMessage", "newsItem", "packageItem", "conceptItem", "knowledgeItem",
+         "planningItem", "catalogItem"}
+TEXT_CLASSES = {"text"}
+#: explicit signal codes, lower-cased; Reuters edStat C/U/D = corrected/update/delete
+SIGNAL_CODES = {"sig:update": "update", "sig:correction": "correction", "edstat:u": "update",
+                "edstat:c": "correction", "edstat:d": "kill"}
+MSG_TYPES = {"r": "update", "d": "kill"}
+_HEADLINE_SIGNALS = ((re.compile(r"^CORRECTED\b", re.I), "correction"),
+                     (re.compile(r"^UPDATE\s*\d+\b", re.I), "update"))
+_SLUG_SIGNALS = ((re.compile(r"\bCORRECT(?:ED|S|ION)\b", re.I), "correction"),
+                 (re.compile(r"\bUPDATE\s*\d*\b|\bwrite-?thru\b", re.I), "update"))
+_NOTE_SIGNALS = ((re.compile(r"\bcorrect(?:s|ed|ion)\b", re.I), "correction"),
+                 (re.compile(r"\bwrite-?thru\b", re.I), "update"))
+_LEAD = re.compile(r"^(?P<place>[A-Z][A-Z.'\- ]{1,40}(?:, [A-Z][A-Za-z.' ]{1,20})?)\s*"
+                   r"\([A-Za-z][\w .&-]{0,30}\)\s*[-\u2013\u2014_]")
+
+
+def matches(decoded: Any) -> bool:
+    return decoded.root is not None and local(decoded.root.tag) in ROOTS
+
+
+def parse(document: Document, decoded: Any) -> ParsedDocument:
+    """Every text newsItem of the document as ItemData; the rest is skipped with a note."""
+    root = decoded.root
+    if root is None or local(root.tag) not in ROOTS:
+        raise DocumentError(document.name, "not a NewsML-G2 document", NAME)
+    if local(root.tag) == "newsMessage":
+        elements = [e for s in children(root, "itemSet") for e in s if isinstance(e.tag, str)]
+        sender = text(child(root, "header", "sender"))
+    else:
+        elements, sender = [root], None
+    items: list[ItemData] = []
+    problems: list[ItemProblem] = []
+    skipped: list[str] = []
+    for position, element in enumerate(elements, start=1):
+        ref = attr(element, "guid") or f"item {position}"
+        kind = local(element.tag)
+        item_class = _item_class(element)
+        if kind != "newsItem" or item_class not in TEXT_CLASSES:
+            skipped.append(f"{ref}: {kind} {item_class or ''} is not a text story".replace("  ", " "))
+            continue
+        try:
+            item = _item(element, sender)
+        except (ValueError, TypeError, etree.LxmlError) as e:
+            problems.append(ItemProblem(document.name, ref, str(e)))
+            continue
+        if not item.headline and not item.body_html and not item.body_text:
+            skipped.append(f"{ref}: text item with no headline and no body")
+            continue
+        items.append(item)
+    return ParsedDocument(NAME, tuple(items), tuple(problems), tuple(skipped))
+
+
+def _item_class(element: etree._Element) -> str:
+    """`ninat:text` / `icls:text` -> `text`; a newsItem without an itemClass counts as text."""
+    qcode = attr(child(element, "itemMeta", "itemClass"), "qcode")
+    if not qcode:
+        return "text" if local(element.tag) == "newsItem" else ""
+    return qcode.rsplit(":", 1)[-1].lower()
+
+
+def _item(item: etree._Element, sender: str | None) -> ItemData:
+    guid = attr(item, "guid")
+    if not guid:
+        raise ValueError("newsItem has no guid")
+    raw_version = attr(item, "version") or "1"
+    if not raw_version.isdigit() or int(raw_version) < 1:
+        raise ValueError(f"version {raw_version!r} is not a positive integer")
+    meta, content = child(item, "itemMeta"), child(item, "contentMeta")
+    body_html, body_text, nitf = _body(child(item, "contentSet"))
+    headline = _headline(content) or text(child(nitf, "body", "body.head", "hedline", "hl1"))
+    slugline = text(child(content, "slugline"))
+    return ItemData(
+        guid=guid,
+        version=int(raw_version),
+        version_created=text(child(meta, "versionCreated")) or text(child(content, "contentModified")),
+        first_created=text(child(meta, "firstCreated")),
+        pubstatus=attr(child(meta, "pubStatus"), "qcode"),
+        embargoed=text(child(meta, "embargoed")),
+        urgency=iptc_urgency(text(child(content, "urgency"))),
+        signals=_signals(meta, headline, slugline),
+        headline=headline,
+        slugline=slugline,
+        byline=_byline(content, nitf),
+        dateline=_dateline(content, body_html),
+        language=(attr(child(content, "language"), "tag") or lang(item)
+                  or attr(nitf, "baselang")),
+        body_html=body_html,
+        body_text=body_text,
+        subjects=tuple(_subjects(content)),
+        keywords=tuple(k for k in (text(e) for e in children(content, "keyword")) if k),
+        credits=_credits(item, content),
+        link=next((attr(link, "href") for link in children(meta, "link")
+                   if attr(link, "rel") == "irel:canonical"), None),
+        provider=_provider(child(meta, "provider"), guid, sender),
+        ref=guid,
+    )
+
+
+def _body(content_set: etree._Element | None) -> tuple[str | None, str | None, Any]:
+    """(body_html, body_text, nitf element or None) from the first inline rendition."""
+    for inline in children(content_set, "inlineXML"):
+        nitf = next(descendants(inline, "nitf"), None)
+        if nitf is not None:
+            return nitf_body(nitf), None, nitf
+        page = child(inline, "html")
+        container = child(page, "body") if page is not None else child(inline, "body")
+        return inner_html(container if container is not None else inline), None, None
+    for data in children(content_set, "inlineData"):
+        value = data.text or ""
+        if "html" in (attr(data, "contenttype") or "").lower():
+            return value, None, None
+        return None, plain_text(value), None
+    return None, None, None
+
+
+def _headline(content: etree._Element | None) -> str | None:
+    headlines = children(content, "headline")
+    for headline in headlines:
+        role = attr(headline, "role")
+        if not role or role.rsplit(":", 1)[-1].lower() == "main":
+            return text(headline)
+    return text(headlines[0]) if headlines else None
+
+
+def _signals(meta: etree._Element | None, headline: str | None,
+             slugline: str | None) -> tuple[str, ...]:
+    signals = [SIGNAL_CODES[code] for code in
+               ((attr(s, "qcode") or "").lower() for s in children(meta, "signal"))
+               if code in SIGNAL_CODES]
+    msg_type = (attr(child(meta, "itemClass"), "msgType") or "").lower()
+    if msg_type in MSG_TYPES:
+        signals.append(MSG_TYPES[msg_type])
+    if (attr(child(meta, "pubStatus"), "qcode") or "").lower().endswith("canceled"):
+        signals.append("kill")
+    if not signals:  # no explicit status: read the words editors put in the item
+        cues = [(headline or "", _HEADLINE_SIGNALS), (slugline or "", _SLUG_SIGNALS)]
+        cues += [(text(note) or "", _NOTE_SIGNALS) for note in children(meta, "edNote")]
+        for value, rules in cues:
+            signals += [signal for pattern, signal in rules if pattern.search(value)]
+    return tuple(dict.fromkeys(signals))
+
+
+def _byline(content: etree._Element | None, nitf: Any) -> str | None:
+    bylines = [b for b in (text(e) for e in children(content, "by")) if b]
+    if bylines:
+        return ", ".join(bylines)
+    from_nitf = nitf_byline(child(nitf, "body", "body.head"))
+    if from_nitf:
+        return from_nitf
+    for creator in children(content, "creator"):
+        if attr(creator, "qcode") is None and attr(creator, "literal") is None:
+            name = text(child(creator, "name"))
+            if name:
+                return name
+    return None
+
+
+def _dateline(content: etree._Element | None, body_html: str | None) -> str | None:
+    place = clean_dateline(text(child(content, "dateline")))
+    if place:
+        return place
+    for paragraph in re.findall(r"<p\b[^>]*>(.*?)</p>", body_html or "", re.S)[:3]:
+        match = _LEAD.match(html.unescape(re.sub(r"<[^>]+>", "", paragraph)).strip())
+        if match:
+            return match.group("place").strip(" ,")
+    located = child(content, "located")
+    return text(child(located, "name")) or attr(located, "literal")
+
+
+def _subjects(content: etree._Element | None) -> list[str]:
+    subjects = []
+    for subject in children(content, "subject"):
+        value = attr(subject, "qcode") or attr(subject, "literal") or text(child(subject, "name"))
+        if value:
+            subjects.append(value)
+    return subjects
+
+
+def _credits(item: etree._Element, content: etree._Element | None) -> tuple[str, ...]:
+    credits = [c for c in (text(e) for e in children(content, "creditline")) if c]
+    if not credits:
+        credits = [c for c in (attr(s, "literal") or text(child(s, "name"))
+                               for s in children(content, "infoSource")) if c]
+    if not credits:
+        holder = child(item, "rightsInfo", "copyrightHolder")
+        name = attr(holder, "literal") or text(child(holder, "name"))
+        credits = [name] if name else []
+    return tuple(credits)
+
+
+def _provider(provider: etree._Element | None, guid: str, sender: str | None) -> str | None:
+    for value in (attr(provider, "qcode"), attr(provider, "literal"), attr(provider, "uri"),
+                  guid, sender, text(child(provider, "name"))):
+        slug = slug_of(value)
+        if slug:
+            return slug
+    return None
