@@ -22,8 +22,8 @@ Mapping (SPEC "The normalized story"):
   used when present (`body_html`/`body_text`, or a NITF rendition carried inline as
   `renditions.nitf.value`/`content`/`body`), else `description_summary` as plain text, else none.
 - signals, from `editorialtypes` (an open vocabulary, matched case-insensitively):
-  Correction -> correction; Advisory, HoldForRelease -> advisory; Elimination, Kill, Withhold,
-  Disregard -> kill (and an item so typed that still says `usable` is taken as `canceled`,
+  Correction -> correction; Advisory -> advisory; Elimination, Kill, Withhold,
+  Disregard -> kill (HoldForRelease says nothing more than `embargoed` does; and an item so typed that still says `usable` is taken as `canceled`,
   Withhold as `withheld`: SPEC "a kill/withdrawal is canceled"); Update, Writethru, Lead -> update. From `signals`: a `signals` list without
   `newscontent` marks editorial-only content (advisories, daybooks) -> advisory; when the feed left
   `signals` out nothing is inferred. A revision (version > 0) that states no signal of its own
@@ -52,7 +52,7 @@ _AP_KEYS = {"bylines", "signals", "editorialtypes", "headline_extended", "descri
             "datelinelocation", "editorialpriority", "editorialrole", "textformat"}
 EDITORIAL_TYPES = {
     "correction": "correction",
-    "advisory": "advisory", "holdforrelease": "advisory",
+    "advisory": "advisory",
     "elimination": "kill", "kill": "kill", "withhold": "kill", "disregard": "kill",
     "update": "update", "writethru": "update", "lead": "update",
 }

@@ -11,7 +11,7 @@ Mapping (SPEC "The normalized story"):
 - guid: Superdesk's non-standard `guid` when present (it is their stable id, formats.md 1.3);
   else `uri`, EXCEPT an AP uri (`api.ap.org/media/v/content/<itemid>?qt=..&et=..`): its query
   carries per-request tokens, so the guid is `altids` itemid, else the itemid path segment:
-  the same guid the AP Media API format gives the same story.
+  the same guid the AP Media API format gives the same story (and the provider is then "ap").
 - version: int(`version`) when numeric ("2" -> 2, AP's "0" -> 0), else None.
 - version_created / first_created / embargoed (`embargoedUntil` in 3.x): raw strings; junk such
   as "Last Tuesday" (accepted by the 1.0 test suite) is passed on and normalize falls back to the
@@ -108,8 +108,9 @@ def read_item(obj: dict[str, Any], position: int = 1) -> ItemData | str:
     headline = _headline(obj, gen)
     ednote = text(first(obj, "edNote", "ednote")) if gen == 3 else text(first(obj, "ednote",
                                                                               "edNote"))
+    guid = guid_of(obj)
     return ItemData(
-        guid=guid_of(obj),
+        guid=guid,
         version=as_int(obj.get("version")),
         version_created=_pick(obj, gen, "versioncreated", "versionCreated"),
         first_created=_pick(obj, gen, "firstcreated", "firstCreated"),
@@ -127,6 +128,7 @@ def read_item(obj: dict[str, Any], position: int = 1) -> ItemData | str:
         subjects=names(first(obj, "subjects", "subject"), "name", "literal", "code", "uri"),
         keywords=names(obj.get("keywords")),
         credits=_credits(obj),
+        provider="ap" if guid and guid != text(obj.get("guid")) and _is_ap_uri(obj) else None,
         ref=_ref(obj, position),
     )
 
@@ -145,6 +147,11 @@ def guid_of(obj: dict[str, Any]) -> str | None:
     if uri and _is_ap_token_uri(uri):
         return _altid(obj, "itemid") or _AP_ITEMID.search(uri).group(1)  # type: ignore[union-attr]
     return uri
+
+
+def _is_ap_uri(obj: dict[str, Any]) -> bool:
+    uri = text(obj.get("uri"))
+    return bool(uri) and _is_ap_token_uri(uri)  # type: ignore[arg-type]
 
 
 def _is_ap_token_uri(uri: str) -> bool:
