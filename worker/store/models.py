@@ -149,3 +149,27 @@ class FeedRow(Base):
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     body_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class FeedItemRow(Base):
+    """Cheap per-item fingerprints already ingested from one feed (`worker.parse.prescan`).
+
+    A poll whose every item fingerprint is known here ends without the full parse. Rows are
+    written only after the pipeline stored the items, so a crash mid-poll re-parses next time.
+    """
+
+    __tablename__ = "feed_items"
+    __table_args__ = (Index("ix_feed_items_seen_at", "feed_id", "seen_at"),)
+
+    feed_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True
+    )
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Columns migration 0002 adds to `feeds`: the last poll's figures, shown by `wire feeds`.
+FeedRow.last_duration = mapped_column(Float, nullable=True)  # type: ignore[attr-defined]
+FeedRow.last_new = mapped_column(Integer, nullable=True)  # type: ignore[attr-defined]
+FeedRow.last_updated = mapped_column(Integer, nullable=True)  # type: ignore[attr-defined]
+Index("ix_feeds_next_poll_at", FeedRow.__table__.c.next_poll_at)
