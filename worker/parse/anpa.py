@@ -93,7 +93,8 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
     urgency = anpa_urgency(header.group("prio"))
     state = read_take_key(take, story["take"])
     signals = list(state.signals)
-    if urgency is not None and urgency <= BREAKING_MAX_URGENCY and "breaking" not in signals:
+    if (urgency is not None and urgency <= BREAKING_MAX_URGENCY and "breaking" not in signals
+            and state.pubstatus is None):  # a kill moves at bulletin priority: not news
         signals.append("breaking")
     place, lead_agency = split_dateline(story["paragraphs"][0]) if story["paragraphs"] else (
         None, None)

@@ -111,7 +111,8 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
     urgency = iptc_urgency(header.group("prio"))
     state = read_take_key(*takes)
     signals = list(state.signals)
-    if urgency is not None and urgency <= BREAKING_MAX_URGENCY and "breaking" not in signals:
+    if (urgency is not None and urgency <= BREAKING_MAX_URGENCY and "breaking" not in signals
+            and state.pubstatus is None):  # a kill moves at bulletin priority: not news
         signals.append("breaking")
     place, lead_agency = None, None
     for paragraph in paragraphs[:3]:

@@ -70,7 +70,7 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
         raise DocumentError(document.name, f"not a readable feed: {reason}", NAME)
     feed = result.feed
     language = feed.get("language")
-    feed_author = feed.get("author") if str(result.get("version", "")).startswith("atom") else None
+    feed_author = _author(feed) if str(result.get("version", "")).startswith("atom") else None
     items: list[ItemData] = []
     problems: list[ItemProblem] = []
     links_of_guid: dict[str, str | None] = {}
@@ -115,7 +115,7 @@ def _item(entry: Any, language: str | None, feed_author: str | None, position: i
         version_created=updated if updated else entry.get("updated") or entry.get("published"),
         first_created=published,
         headline=entry.get("title"),
-        byline=entry.get("author") or feed_author,
+        byline=_author(entry) or feed_author,
         body_html=body,
         subjects=tuple(str(t) for t in tags if t),
         keywords=tuple(k for k in keywords if k),
@@ -123,6 +123,12 @@ def _item(entry: Any, language: str | None, feed_author: str | None, position: i
         language=_entry_language(entry) or language,
         ref=_ref(entry, position),
     )
+
+
+def _author(entry: Any) -> str | None:
+    """The author's name: RSS `<author>` is "email (Name)"; feedparser splits it."""
+    detail = entry.get("author_detail") or {}
+    return _text(detail.get("name")).strip() or _text(entry.get("author")).strip() or None
 
 
 def _entry_language(entry: Any) -> str | None:
