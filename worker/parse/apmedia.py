@@ -22,12 +22,13 @@ Mapping (SPEC "The normalized story"):
   used when present (`body_html`/`body_text`, or a NITF rendition carried inline as
   `renditions.nitf.value`/`content`/`body`), else `description_summary` as plain text, else none.
 - signals, from `editorialtypes` (an open vocabulary, matched case-insensitively):
-  Correction -> correction; Advisory -> advisory; Elimination, Kill, Withhold,
-  Disregard -> kill (HoldForRelease says nothing more than `embargoed` does; and an item so typed that still says `usable` is taken as `canceled`,
-  Withhold as `withheld`: SPEC "a kill/withdrawal is canceled"); Update, Writethru, Lead -> update. From `signals`: a `signals` list without
-  `newscontent` marks editorial-only content (advisories, daybooks) -> advisory; when the feed left
-  `signals` out nothing is inferred. A revision (version > 0) that states no signal of its own
-  is an update: AP counts revisions, and a higher counter is the item saying it revises the story.
+  Correction -> correction; Advisory -> advisory; Elimination, Kill, Withhold, Disregard -> kill;
+  Update, Writethru, Lead -> update; HoldForRelease adds nothing to `embargoed`. An item typed
+  Kill/Elimination/Disregard that still says `usable` is taken as `canceled`, Withhold as
+  `withheld` (SPEC: a kill/withdrawal is canceled). From `signals`: a `signals` list without
+  `newscontent` marks editorial-only content (advisories, daybooks) -> advisory; when the feed
+  left `signals` out nothing is inferred. A revision (version > 0) that states no signal of its
+  own is an update: AP counts revisions, and a higher counter is the item saying it revises.
 - Non-text items (picture, graphic, audio, video) are skipped unless they carry a text body.
 """
 

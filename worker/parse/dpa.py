@@ -55,8 +55,8 @@ def matches(decoded: Any) -> bool:
     if not isinstance(data, dict):
         return False
     if isinstance(data.get("entries"), list):
-        entries = data["entries"]
-        return not entries or (isinstance(entries[0], dict) and _is_entry(entries[0]))
+        first_entry = next((e for e in data["entries"] if isinstance(e, dict)), None)
+        return first_entry is None or _is_entry(first_entry)
     return _is_entry(data)
 
 

@@ -62,7 +62,8 @@ _UPDATE = re.compile(r"\b(updates?|updated|write-?thru|recasts?|aktualisiert)\b"
 def matches(decoded: Any) -> bool:
     data = decoded.data
     if isinstance(data, list):
-        return bool(data) and all(isinstance(obj, dict) for obj in data) and _is_ninjs(data[0])
+        first_object = next((obj for obj in data if isinstance(obj, dict)), None)
+        return first_object is not None and _is_ninjs(first_object)
     return isinstance(data, dict) and _is_ninjs(data)
 
 
