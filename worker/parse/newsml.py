@@ -17,7 +17,7 @@ Mapping (notes/formats.md 3 and 8.2), itemMeta = `im`, contentMeta = `cm`:
 | urgency | `cm/urgency` (IPTC 1..9) |
 | headline | `cm/headline` without a role or with a `main` role, else the first; else the NITF `hl1` |
 | slugline, byline | `cm/slugline`; `cm/by`, else the NITF byline, else a `cm/creator` named in words only |
-| dateline | `cm/dateline` (the place only: `London (dpa) - ` -> `London`; Reuters' timestamp datelines are no place), else an all-capitals place before `(Agency) -` in the first paragraphs, else `cm/located` name or literal |
+| dateline | `cm/dateline` (the place only: `London (dpa) - ` -> `London`; Reuters' timestamp datelines are no place), else an all-capitals place before `(Agency) -` in the first paragraphs (`BEIRUT, Oct 14 (Reuters) -`), else `cm/located` name or literal |
 | subjects, keywords | `cm/subject/@qcode`, else `@literal`, else its name; `cm/keyword` |
 | language | `cm/language/@tag`, else `@xml:lang` |
 | credits | `cm/creditline`, else `cm/infoSource` names, else `rightsInfo/copyrightHolder` |
@@ -57,8 +57,11 @@ _SLUG_SIGNALS = ((re.compile(r"\bCORRECT(?:ED|S|ION)\b", re.I), "correction"),
                  (re.compile(r"\bUPDATE\s*\d*\b|\bwrite-?thru\b", re.I), "update"))
 _NOTE_SIGNALS = ((re.compile(r"\bcorrect(?:s|ed|ion)\b", re.I), "correction"),
                  (re.compile(r"\bwrite-?thru\b", re.I), "update"))
-_LEAD = re.compile(r"^(?P<place>[A-Z][A-Z.'\- ]{1,40}(?:, [A-Z][A-Za-z.' ]{1,20})?)\s*"
+_LEAD = re.compile(r"^(?P<place>[A-Z][A-Z.'\- ]{1,40}(?:, [A-Z][A-Za-z.' ]{1,20}?)?)"
+                   r"(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*"
                    r"\([A-Za-z][\w .&-]{0,30}\)\s*[-\u2013\u2014_]")
+#: how many paragraphs may come before the dateline (Reuters puts a summary and the byline first)
+LEAD_PARAGRAPHS = 6
 
 
 def matches(decoded: Any) -> bool:
@@ -206,7 +209,7 @@ def _dateline(content: etree._Element | None, body_html: str | None) -> str | No
     place = clean_dateline(text(child(content, "dateline")))
     if place:
         return place
-    for paragraph in re.findall(r"<p\b[^>]*>(.*?)</p>", body_html or "", re.S)[:3]:
+    for paragraph in re.findall(r"<p\b[^>]*>(.*?)</p>", body_html or "", re.S)[:LEAD_PARAGRAPHS]:
         match = _LEAD.match(html.unescape(re.sub(r"<[^>]+>", "", paragraph)).strip())
         if match:
             return match.group("place").strip(" ,")
