@@ -105,14 +105,15 @@ def _item(entry: Any, language: str | None, feed_author: str | None, position: i
     if not body:
         body = entry.get("summary") or entry.get("description")
     published = _time(entry.get("published_parsed"))
-    updated = _time(entry.get("updated_parsed")) or published
+    # dict.get: feedparser's own get() maps a missing updated to published, with a warning
+    updated = _time(dict.get(entry, "updated_parsed")) or published
     tags = [t.get("term") or t.get("label") for t in entry.get("tags") or []]
     keywords = [k.strip() for k in _text(entry.get("media_keywords")).split(",")]
     keywords += [k.strip() for k in _text(entry.get("itunes_keywords")).split(",")]
     link = _text(entry.get("feedburner_origlink")).strip() or _text(entry.get("link")).strip()
     return ItemData(
         guid=_text(entry.get("id")).strip() or None,
-        version_created=updated if updated else entry.get("updated") or entry.get("published"),
+        version_created=updated or dict.get(entry, "updated") or entry.get("published"),
         first_created=published,
         headline=entry.get("title"),
         byline=_author(entry) or feed_author,
