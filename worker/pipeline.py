@@ -98,26 +98,35 @@ def ingest_document(
     stories, problems = parse_stories(document, options, now)
     result = IngestResult()
     result.problems = [str(p) for p in problems]
+    result.counts, result.changes = store_stories(engine, stories, now)
     result.counts.errors = len(problems)
-    ordered = sorted(stories, key=lambda s: (s.provider, s.guid, s.key))
-    for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
-        try:
-            counts, changes = _write(engine, ordered, now)
-            break
-        except DBAPIError as e:
-            sqlstate = getattr(e.orig, "sqlstate", None)
-            if sqlstate not in _RETRY_SQLSTATES or attempt == MAX_WRITE_ATTEMPTS:
-                raise
-            log.info("write conflict, retrying", extra={"document": document.name})
-            time.sleep(0.05 * attempt)
-    counts.errors = result.counts.errors
-    result.counts = counts
-    result.changes = changes
+    counts = result.counts
     log.info(
         "document_ingested",
         extra={"document": document.name, **{f"count_{k}": v for k, v in counts.as_json().items()}},
     )
     return result
+
+
+def store_stories(
+    engine: Engine, stories: list[Story], now: datetime
+) -> tuple[IngestCounts, list[StoryChange]]:
+    """Write normalized stories in one transaction (SPEC "Which version wins", "Clusters").
+
+    Stories are written in identity order so that concurrent writers lock rows in one order;
+    a PostgreSQL deadlock or serialization failure retries the whole transaction.
+    """
+    ordered = sorted(stories, key=lambda s: (s.provider, s.guid, s.key))
+    for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
+        try:
+            return _write(engine, ordered, now)
+        except DBAPIError as e:
+            sqlstate = getattr(e.orig, "sqlstate", None)
+            if sqlstate not in _RETRY_SQLSTATES or attempt == MAX_WRITE_ATTEMPTS:
+                raise
+            log.info("write conflict, retrying", extra={"attempt": attempt})
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
 
 
 def _write(

@@ -1,0 +1,56 @@
+"""Small builders for tests: stories as a format would deliver them, and store read-backs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine
+
+from worker.model import IngestCounts, ItemData, Story
+from worker.normalize import normalize_item
+from worker.pipeline import store_stories
+from worker.store.reads import StoryQuery, list_stories, story_versions
+
+RECEIVED = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+
+
+def version_of(
+    guid: str,
+    created: str | None = "2017-10-14T21:41:42Z",
+    headline: str = "Raqqa falls",
+    body: str = "BEIRUT (Reuters) - Fighters left the city.",
+    version: int | None = None,
+    pubstatus: str = "usable",
+    provider: str = "reuters",
+    embargoed: str | None = None,
+    signals: tuple[str, ...] = (),
+) -> Story:
+    item = ItemData(
+        guid=guid, version=version, version_created=created, pubstatus=pubstatus,
+        headline=headline, body_text=body, embargoed=embargoed, signals=signals,
+    )
+    return normalize_item(item, provider=provider, received_at=RECEIVED)
+
+
+def ingest(stories: list[Story], store: Engine, now: datetime) -> IngestCounts:
+    """Store versions one document each, in the given order, like separate deliveries."""
+    total = IngestCounts()
+    for story in stories:
+        counts, _ = store_stories(store, [story], now)
+        total.add(counts)
+    return total
+
+
+def current(store: Engine, guid: str, now: datetime, status: str = "all") -> dict | None:
+    with store.connect() as conn:
+        stories = list_stories(conn, StoryQuery(status=status, limit=10_000), now)
+    matches = [s for s in stories if s["guid"] == guid]
+    assert len(matches) <= 1
+    return matches[0] if matches else None
+
+
+def versions(store: Engine, guid: str, now: datetime) -> list[dict]:
+    story = current(store, guid, now)
+    assert story is not None
+    with store.connect() as conn:
+        return story_versions(conn, story["story_id"]) or []

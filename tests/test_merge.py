@@ -1,0 +1,157 @@
+"""SPEC "Which version wins": the greatest version key is current whatever the arrival order."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import truncate_all
+from tests.helpers import current, ingest, version_of, versions
+from worker.merge import Change, decide_merge
+from worker.store.db import make_engine
+
+
+def test_older_version_arriving_late_goes_to_history(store, now):
+    newer = version_of("urn:x:1", created="2017-10-14T21:41:42Z", headline="B")
+    older = version_of("urn:x:1", created="2017-10-14T20:00:00Z", headline="A")
+
+    counts = ingest([newer, older], store, now)
+
+    assert (counts.new, counts.stale) == (1, 1)
+    assert current(store, "urn:x:1", now)["headline"] == "B"
+    assert [v["headline"] for v in versions(store, "urn:x:1", now)] == ["A", "B"]
+
+
+def test_newer_version_replaces_current_and_counts_as_updated(store, now):
+    counts = ingest([version_of("urn:x:1", created="2017-10-14T20:00:00Z", headline="A"),
+                     version_of("urn:x:1", created="2017-10-14T21:00:00Z", headline="B")],
+                    store, now)
+
+    assert (counts.new, counts.updated) == (1, 1)
+    assert current(store, "urn:x:1", now)["headline"] == "B"
+    assert [v["current"] for v in versions(store, "urn:x:1", now)] == [False, True]
+
+
+def test_the_same_version_again_is_a_no_op(store, now):
+    story = version_of("urn:x:1")
+
+    first = ingest([story], store, now)
+    again = ingest([story, story], store, now)
+
+    assert first.new == 1 and again.unchanged == 2
+    assert len(versions(store, "urn:x:1", now)) == 1
+
+
+def test_equal_time_orders_by_version_number_then_content_hash(store, now):
+    v1 = version_of("urn:x:1", version=1, headline="First take")
+    v2 = version_of("urn:x:1", version=2, headline="Second take")
+    same_time_a = version_of("urn:x:2", headline="Alpha")
+    same_time_b = version_of("urn:x:2", headline="Beta")
+    winner = max(same_time_a, same_time_b, key=lambda s: s.content_hash)
+
+    ingest([v2, v1, same_time_b, same_time_a], store, now)
+
+    assert current(store, "urn:x:1", now)["headline"] == "Second take"
+    assert current(store, "urn:x:2", now)["headline"] == winner.headline
+
+
+def test_decide_merge_states_the_rule():
+    older, newer = version_of("a", created="2017-01-01T00:00:00Z"), version_of("a")
+    assert decide_merge(None, older.key).change is Change.NEW
+    assert decide_merge(older.key, newer.key).change is Change.UPDATED
+    assert decide_merge(newer.key, newer.key).change is Change.UNCHANGED
+    assert decide_merge(newer.key, older.key).change is Change.STALE
+
+
+# -- any permutation, with repeats, gives the same store ---------------------------------------
+
+VERSIONS = [
+    version_of("urn:p:1", created="2017-10-14T20:00:00Z", headline="One", version=1),
+    version_of("urn:p:1", created="2017-10-14T21:00:00Z", headline="One updated", version=2),
+    version_of("urn:p:1", created="2017-10-14T21:00:00Z", headline="One corrected", version=3,
+               signals=("correction",)),
+    version_of("urn:p:1", created="2017-10-14T22:00:00Z", headline="One killed", version=4,
+               pubstatus="canceled"),
+    version_of("urn:p:2", created="2017-10-14T21:00:00Z", headline="Two"),
+    version_of("urn:p:2", created="2017-10-14T21:00:00Z", headline="Two rewritten"),
+    version_of("urn:p:2", created="2017-10-14T19:00:00Z", headline="Two early"),
+]
+
+
+def snapshot(store, now):
+    result = {}
+    for guid in ("urn:p:1", "urn:p:2"):
+        story = current(store, guid, now)
+        history = versions(store, guid, now)
+        result[guid] = (
+            story["headline"], story["pubstatus"],
+            [(v["version_created"], v["version"], v["headline"], v["current"]) for v in history],
+        )
+    return result
+
+
+@pytest.fixture(scope="module")
+def expected_snapshot(tmp_path_factory, sqlite_template):
+    path = tmp_path_factory.mktemp("expected") / "wire.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    engine = make_engine(f"sqlite:///{path}")
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+    ingest(VERSIONS, engine, now)
+    snap = snapshot(engine, now)
+    engine.dispose()
+    return snap
+
+
+def test_expected_snapshot_is_the_greatest_key(expected_snapshot):
+    assert expected_snapshot["urn:p:1"][:2] == ("One killed", "canceled")
+    two = max(VERSIONS[4:6], key=lambda s: s.content_hash).headline
+    assert expected_snapshot["urn:p:2"][0] == two
+    assert len(expected_snapshot["urn:p:1"][2]) == 4 and len(expected_snapshot["urn:p:2"][2]) == 3
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.permutations(VERSIONS), repeats=st.lists(st.sampled_from(VERSIONS), max_size=5),
+       batch=st.integers(min_value=1, max_value=4))
+def test_any_arrival_order_with_repeats_gives_the_same_store(
+    store, now, expected_snapshot, order, repeats, batch
+):
+    truncate_or_reset(store)
+    arrivals = list(order) + repeats
+    from worker.pipeline import store_stories
+
+    for start in range(0, len(arrivals), batch):
+        store_stories(store, arrivals[start:start + batch], now)
+
+    assert snapshot(store, now) == expected_snapshot
+
+
+def truncate_or_reset(store):
+    if store.dialect.name == "postgresql":
+        truncate_all(store)
+    else:
+        from worker.store.models import Base
+
+        with store.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def test_every_permutation_of_three_versions_agrees(store, now):
+    three = VERSIONS[:3]
+    results = []
+    for order in itertools.permutations(three):
+        truncate_or_reset(store)
+        ingest(list(order), store, now)
+        results.append(snapshot_one(store, now))
+    assert all(r == results[0] for r in results)
+    assert results[0][0] == "One corrected"
+
+
+def snapshot_one(store, now):
+    story = current(store, "urn:p:1", now)
+    return story["headline"], [v["headline"] for v in versions(store, "urn:p:1", now)]
