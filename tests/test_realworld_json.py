@@ -40,7 +40,8 @@ EXPECTED: dict[str, tuple[str, list[dict]]] = {
     "iptc-newsinjson/2.1_businesswire-newsml-20130731006140.json": ("ninjs", [dict(
         guid="http://www.businesswire.com/news/home/20130731006140/en", version=1,
         version_created="2013-07-31T15:32:00Z", language="en",
-        headline="Lunch Taking a Toll? Let Applebee\u2019s® Industrial Strength Lunch Decoy Stand In",
+        headline="Lunch Taking a Toll? Let Applebee\u2019s® Industrial Strength Lunch Decoy "
+                 "Stand In",
         body="Industrial Strength Lunch Decoy that is 20 percent thicker")]),
     "iptc-newsinjson/2.1_dpa_text.json": ("ninjs", [dict(
         guid="urn:newsml:dpa.com:20090101:190510-99-167362", version=2,

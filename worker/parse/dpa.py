@@ -77,9 +77,9 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
 
 
 def _ref(entry: Any, position: int) -> str:
-    urn = text(entry.get("urn")) if isinstance(entry, dict) else None
-    return urn or text(entry.get("entry_id") if isinstance(entry, dict) else None) \
-        or f"entry {position}"
+    if isinstance(entry, dict):
+        return text(entry.get("urn")) or text(entry.get("entry_id")) or f"entry {position}"
+    return f"entry {position}"
 
 
 def read_entry(entry: dict[str, Any], position: int = 1) -> ItemData:

@@ -4,8 +4,9 @@ A document is one ninjs object or a JSON list of them. The generation is read of
 (notes/formats.md 1.1, 1.2): 3.x writes camelCase (`versionCreated`, `pubStatus`, `altIds`),
 2.x has arrays (`headlines[]`, `bodies[]`, `subjects[]`, `by`), 1.x is flat lower case
 (`headline`, `body_html`, `subject[]`, `byline`, the `headline_*`/`body_*` pattern keys).
-Each generation is read with its own names first and the others' as fallback, because real
-documents mix them (the IPTC guide's 2.2 example keeps 1.x `versioncreated` beside `bodies[]`).
+Each generation is read with its own names first (dates, status, byline, editor's note,
+headline) and the others' as fallback, because real documents mix them (the IPTC guide's 2.2
+example keeps 1.x `versioncreated` beside `bodies[]`).
 
 Mapping (SPEC "The normalized story"):
 - guid: Superdesk's non-standard `guid` when present (it is their stable id, formats.md 1.3);
@@ -101,14 +102,13 @@ def read_item(obj: dict[str, Any], position: int = 1) -> ItemData | str:
     """One ninjs object as ItemData, or why it is skipped."""
     gen = generation(obj)
     kind = (text(obj.get("type")) or "text").lower()
-    body_html, body_text = _body(obj, gen)
+    body_html, body_text = _body(obj)
     if kind in NON_TEXT_TYPES and not (body_html or body_text):
         return f"{kind} item without a text body"
     if not (body_html or body_text):
-        body_text = _description(obj, gen)
+        body_text = _description(obj)
     headline = _headline(obj, gen)
-    ednote = text(first(obj, "edNote", "ednote")) if gen == 3 else text(first(obj, "ednote",
-                                                                              "edNote"))
+    ednote = text(_pick(obj, gen, "ednote", "edNote"))
     guid = guid_of(obj)
     return ItemData(
         guid=guid,
@@ -146,7 +146,8 @@ def guid_of(obj: dict[str, Any]) -> str | None:
         return guid
     uri = text(obj.get("uri"))
     if uri and _is_ap_token_uri(uri):
-        return _altid(obj, "itemid") or _AP_ITEMID.search(uri).group(1)  # type: ignore[union-attr]
+        match = _AP_ITEMID.search(urlsplit(uri).path + "?")
+        return _altid(obj, "itemid") or (match.group(1) if match else uri)
     return uri
 
 
@@ -173,12 +174,22 @@ def _altid(obj: dict[str, Any], role: str) -> str | None:
 
 
 def _headline(obj: dict[str, Any], gen: int) -> str | None:
-    listed = obj.get("headlines")
-    if isinstance(listed, list) and listed:
-        entries = [h for h in listed if isinstance(h, dict) and text(h.get("value"))]
-        main = next((h for h in entries if text(h.get("role")) in (None, "main")), None)
-        if main or entries:
-            return text((main or entries[0]).get("value"))
+    """`headlines[]` (role main, else the first) for 2.x/3.x, `headline`/`headline_*` for 1.x."""
+    readers = (_listed_headline, _flat_headline)
+    for read in readers if gen > 1 else reversed(readers):
+        if headline := read(obj):
+            return headline
+    return None
+
+
+def _listed_headline(obj: dict[str, Any]) -> str | None:
+    entries = [h for h in as_list(obj.get("headlines"))
+               if isinstance(h, dict) and text(h.get("value"))]
+    main = next((h for h in entries if text(h.get("role")) in (None, "main")), None)
+    return text((main or entries[0])["value"]) if entries else None
+
+
+def _flat_headline(obj: dict[str, Any]) -> str | None:
     flat = text(obj.get("headline")) or text(obj.get("headline_main"))
     if flat:
         return flat
@@ -186,7 +197,7 @@ def _headline(obj: dict[str, Any], gen: int) -> str | None:
     return next((text(obj[k]) for k in pattern if text(obj[k])), None)
 
 
-def _body(obj: dict[str, Any], gen: int) -> tuple[str | None, str | None]:
+def _body(obj: dict[str, Any]) -> tuple[str | None, str | None]:
     """(html, plain text) of the best body: HTML, else inline NITF, else plain text."""
     candidates: list[tuple[str, str]] = []  # (kind, value), kind in html / nitf / text
     for body in as_list(obj.get("bodies")):
@@ -221,7 +232,7 @@ def _kind(label: str, value: str) -> str:
     return "html"
 
 
-def _description(obj: dict[str, Any], gen: int) -> str | None:
+def _description(obj: dict[str, Any]) -> str | None:
     for entry in as_list(obj.get("descriptions")):
         if isinstance(entry, dict) and text(entry.get("value")):
             return line_paragraphs(text(entry["value"]) or "")
