@@ -1,0 +1,118 @@
+"""Normalization every format shares: sanitizer, body text, timestamps, hashes, bylines."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from worker.errors import ItemError
+from worker.model import ItemData
+from worker.normalize import normalize_item
+from worker.normalize.dates import parse_time
+from worker.normalize.hashing import content_hash
+from worker.normalize.html import html_to_text, sanitize_html
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+
+DIRTY = (
+    '<p onclick="steal()" style="color:red">Lead <a href="javascript:alert(1)">x</a>'
+    '<a href="/world/raqqa" onmouseover="x()">link</a></p><script>alert(1)</script>'
+    '<style>p{display:none}</style><iframe src="https://evil.example/"></iframe>'
+    '<img src="pic.jpg" onerror="x()"><object data="x.swf"></object>'
+    '<svg><script>alert(2)</script></svg><p>Second <b>bold</b></p>'
+)
+
+
+def test_sanitizer_removes_scripts_styles_events_iframes_and_javascript_urls():
+    clean = sanitize_html(DIRTY, "https://news.example/a/b")
+
+    for banned in ("<script", "<style", "<iframe", "<object", "<svg", "onclick", "onmouseover",
+                   "onerror", "javascript:", "alert", "display:none"):
+        assert banned not in clean
+    assert '<a href="https://news.example/world/raqqa">link</a>' in clean
+    assert '<img src="https://news.example/a/pic.jpg">' in clean
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>/=\"' abcjsrpt:onlick&;#x")), max_size=200))
+def test_sanitizer_never_lets_a_script_through(fragment):
+    clean = sanitize_html(fragment + DIRTY + fragment).lower()
+    assert "<script" not in clean and "javascript:" not in clean and " on" not in _tags(clean)
+
+
+def _tags(html):
+    import re
+
+    return " ".join(re.findall(r"<[^>]*>", html))
+
+
+def test_body_text_has_one_blank_line_between_paragraphs():
+    html = "<h2>Crosshead</h2><p>One\n  two</p><ul><li>a</li><li>b</li></ul><p>x<br>y</p>"
+    assert html_to_text(html) == "Crosshead\n\nOne two\n\na\n\nb\n\nx y"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2017-10-14T21:41:42Z", "2017-10-14T21:41:42+00:00"),
+    ("2017-10-14T23:41:42+02:00", "2017-10-14T21:41:42+00:00"),
+    ("2017-10-14T23:41:42+0200", "2017-10-14T21:41:42+00:00"),
+    ("20171014T214142Z", "2017-10-14T21:41:42+00:00"),
+    ("20171014T224142+0100", "2017-10-14T21:41:42+00:00"),
+    ("Sat, 14 Oct 2017 17:41:42 -0400", "2017-10-14T21:41:42+00:00"),
+    ("2017-10-14 21:41:42 +0000", "2017-10-14T21:41:42+00:00"),
+    ("2017-10-14T21:41:42", "2017-10-14T21:41:42+00:00"),
+])
+def test_timestamps_in_every_wire_form_become_utc(raw, expected):
+    assert parse_time(raw).isoformat() == expected
+
+
+@pytest.mark.parametrize("raw", ["Last Tuesday", "", "0000-00-00", "soon", "2017-13-45T99:00Z"])
+def test_garbage_timestamps_are_none(raw):
+    assert parse_time(raw) is None
+
+
+def test_garbage_timestamp_takes_the_received_time():
+    story = normalize_item(ItemData(guid="g", headline="H", version_created="Last Tuesday"),
+                           provider="x", received_at=NOW)
+    assert story.version_created == NOW and story.inferred_time
+
+
+def test_content_hash_ignores_markup_whitespace_and_case():
+    a = normalize_item(ItemData(guid="a", headline="Raqqa  Falls", body_html="<p>One <b>two</b></p>"),
+                       provider="x", received_at=NOW)
+    b = normalize_item(ItemData(guid="b", headline="raqqa falls", body_text="ONE\n two"),
+                       provider="y", received_at=NOW)
+    c = normalize_item(ItemData(guid="c", headline="raqqa falls", body_text="one three"),
+                       provider="y", received_at=NOW)
+    assert a.content_hash == b.content_hash == content_hash("RAQQA FALLS", "one two")
+    assert c.content_hash != a.content_hash
+
+
+def test_byline_loses_its_leading_by_and_dateline_comes_from_the_lead():
+    story = normalize_item(
+        ItemData(guid="g", headline="H", byline="By  Ellen Francis",
+                 body_text="BEIRUT (Reuters) - Islamic State fighters left."),
+        provider="reuters", received_at=NOW)
+    assert story.byline == "Ellen Francis"
+    assert story.dateline == "BEIRUT"
+
+
+def test_guid_falls_back_to_link_then_to_the_headline_digest():
+    linked = normalize_item(ItemData(headline="H", link="https://x/1"), provider="p", received_at=NOW)
+    bare = normalize_item(ItemData(headline="Some  Headline"), provider="p", received_at=NOW)
+    same = normalize_item(ItemData(headline="some headline"), provider="p", received_at=NOW)
+    assert linked.guid == "https://x/1"
+    assert bare.guid.startswith("urn:wire:p:") and bare.guid == same.guid
+
+
+def test_kill_status_words_map_to_canceled_with_a_kill_signal():
+    for word in ("canceled", "cancelled", "stat:canceled", "Killed"):
+        story = normalize_item(ItemData(guid="g", headline="H", pubstatus=word), provider="p",
+                               received_at=NOW)
+        assert story.pubstatus == "canceled" and "kill" in story.signals
+
+
+def test_item_without_headline_and_body_is_an_item_error_naming_it():
+    with pytest.raises(ItemError, match="doc.xml: item 'urn:1'"):
+        normalize_item(ItemData(guid="urn:1"), provider="p", received_at=NOW, document="doc.xml")
