@@ -150,11 +150,19 @@ def test_a_bad_entry_is_a_problem_naming_document_and_entry_and_the_rest_come_ou
     assert [s.version for s in stories] == [1, 3]
     assert [(p.document, p.item) for p in problems] == [
         ("wireq/entries-0007.json", "Qm1zWm0y"), ("wireq/entries-0007.json", "item 3")]
-    assert "urn" in problems[0].message
+    assert problems[0].message == "no urn (entry_id names a delivery, not a story)"
 
 
 def test_an_empty_queue_has_no_stories_and_no_error():
     assert parse({"entries": []}) == ([], [])
+
+
+def test_a_minimal_entry_is_detected_as_dpa():
+    minimal = {"urn": "urn:newsml:dpa.com:20090101:1", "version": 1, "headline": "Eilmeldung",
+               "version_created": "2024-01-01T10:00:00+01:00"}
+
+    assert parse_document(document({"entries": [minimal]})).format == "dpa"
+    assert parse(minimal)[0][0].as_json()["version_created"] == "2024-01-01T09:00:00Z"
 
 
 def test_the_digitalwires_alias_and_detection_before_ninjs():

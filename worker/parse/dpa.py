@@ -63,7 +63,8 @@ def matches(decoded: Any) -> bool:
 def _is_entry(obj: dict[str, Any]) -> bool:
     if str(obj.get("format") or "").startswith("digitalwires"):
         return True
-    return "urn" in obj and len(_ENTRY_KEYS & obj.keys()) >= 2
+    # snake_case `version_created` and `article_html` are dpa's own; ninjs writes versioncreated
+    return "urn" in obj and bool(_ENTRY_KEYS & obj.keys())
 
 
 def parse(document: Document, decoded: Any) -> ParsedDocument:

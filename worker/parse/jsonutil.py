@@ -133,7 +133,8 @@ def items_of(
         try:
             item = read(raw, position)
         except ITEM_ERRORS as e:
-            problems.append(ItemProblem(document, ref(raw, position), f"unreadable: {e!r}"))
+            message = str(e) if type(e) is ValueError else f"unreadable: {type(e).__name__}: {e}"
+            problems.append(ItemProblem(document, ref(raw, position), message))
             continue
         if isinstance(item, str):
             skipped.append(f"{ref(raw, position)}: {item}")
