@@ -27,6 +27,7 @@ plain guid, so stories stored earlier still match, and each later one becomes `g
 from __future__ import annotations
 
 import calendar
+import re
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -41,6 +42,8 @@ NAME = "rss"
 FAMILY = "xml"
 _ROOTS = {"rss", "feed", "RDF", "channel"}
 _HEAD_MARKS = (b"<rss", b"<feed", b"<rdf:RDF", b"<RDF")
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_CDATA = re.compile(rb"<!\[CDATA\[.*?\]\]>", re.DOTALL)
 #: what feedparser may raise on hostile bytes instead of setting `bozo`
 _FEEDPARSER_ERRORS = (ValueError, LookupError, TypeError, AssertionError, AttributeError,
                       RecursionError, OverflowError)
@@ -55,6 +58,9 @@ def matches(decoded: Any) -> bool:
 
 def parse(document: Document, decoded: Any) -> ParsedDocument:
     """Every entry of the feed as ItemData; a bad entry is a problem, not a failure."""
+    if declares_entities(document.content):
+        raise DocumentError(document.name, "feed declares entities (<!ENTITY>): refused, "
+                            "entity expansion (XXE, billion laughs) is never resolved", NAME)
     try:
         result = feedparser.parse(
             document.content,
@@ -82,6 +88,19 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
             continue
         items.append(_disambiguate(item, links_of_guid))
     return ParsedDocument(NAME, tuple(items), tuple(problems))
+
+
+def declares_entities(content: bytes) -> bool:
+    """Whether the bytes declare an entity anywhere outside CDATA.
+
+    The prolog check of xmlsafe covers documents lxml reads; feedparser reads the raw bytes
+    again, also when lxml gave up on them, so the whole document is checked here: a DOCTYPE
+    hidden after a long comment or behind a `]>` inside a comment must not reach expat's
+    entity expansion (measured: a billion-laughs feed cost feedparser 1.1 s and 42 MB).
+    """
+    if _ENTITY_DECL.search(content) is None:
+        return False
+    return _ENTITY_DECL.search(_CDATA.sub(b"", content)) is not None
 
 
 def _disambiguate(item: ItemData, links_of_guid: dict[str, str | None]) -> ItemData:
