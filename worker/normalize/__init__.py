@@ -24,6 +24,7 @@ _PUBSTATUS = {
     "killed": "canceled", "kill": "canceled", "withdrawn": "canceled", "deleted": "canceled",
     "embargoed": "usable",
 }
+#: "By" and its equivalents in the wire languages (dpa's "Von X, dpa" is the German "By")
 _BY = re.compile(r"^\s*(?:by|von|par|por|di|av|af)\s+", re.IGNORECASE)
 #: a lead such as "BEIRUT (Reuters) - ", "NEW YORK, Oct 14 (AP) — ", "Berlin (dpa) - "
 _LEAD_DATELINE = re.compile(
@@ -69,8 +70,8 @@ def normalize_item(
                         str(item.version_created), extra={"document": document, "guid": ref})
         created = received_at.astimezone(timezone.utc)
     first = parse_time(item.first_created, default_tz)
-    if first is not None and first > created:
-        first = created  # a first version cannot be newer than this one
+    if first is not None and first > created and not inferred:
+        first = created  # a first version cannot be newer than a version the item dates itself
 
     pubstatus = _PUBSTATUS.get((item.pubstatus or "usable").strip().lower().removeprefix("stat:"),
                                "usable")
