@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from worker.parse import parse_document
 from worker.pipeline import ParseOptions, parse_stories
 
 DATA = Path(__file__).resolve().parent / "data" / "newsml"
-RECEIVED = datetime(2026, 1, 1, tzinfo=timezone.utc)
+RECEIVED = datetime(2026, 1, 1, tzinfo=UTC)
 G2 = "http://iptc.org/std/nar/2006-10-01/"
 
 
@@ -215,8 +215,8 @@ def test_inline_data_plain_text_keeps_its_indented_paragraphs():
     story = fixture("inline-data.xml")
 
     assert story.body_text.split("\n\n") == [
-        "(AGE) - ROMA, 14 OTT - Il Consiglio dei ministri ha approvato in serata il decreto "
-        "sulle scuole, con 300 milioni per l'edilizia scolastica.",
+        ("(AGE) - ROMA, 14 OTT - Il Consiglio dei ministri ha approvato in serata il decreto "
+        "sulle scuole, con 300 milioni per l'edilizia scolastica."),
         "\"Un passo atteso da anni\", ha detto il ministro.",
         "Il testo passa ora al Parlamento.",
     ]

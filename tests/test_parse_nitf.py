@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from worker.parse import parse_document
 from worker.pipeline import ParseOptions, parse_stories
 
 DATA = Path(__file__).resolve().parent / "data" / "nitf"
-RECEIVED = datetime(2026, 1, 1, tzinfo=timezone.utc)
+RECEIVED = datetime(2026, 1, 1, tzinfo=UTC)
 NS = ' xmlns="http://iptc.org/std/NITF/2006-10-18/"'
 
 
@@ -126,9 +126,9 @@ def test_byline_is_the_author_without_by_and_without_the_byline_title():
 
 
 def test_dateline_is_the_place_not_the_story_date():
-    located = story_of(nitf(body_head='<dateline><location><city>Newport News</city>, '
-                                      '<state>VA</state></location>'
-                                      '<story.date norm="20020225T1430">Feb 25</story.date></dateline>'))
+    located = story_of(nitf(body_head=(
+        '<dateline><location><city>Newport News</city>, <state>VA</state></location>'
+        '<story.date norm="20020225T1430">Feb 25</story.date></dateline>')))
     dated_only = story_of(nitf(body_head='<dateline><story.date norm="20170102T222800+0000">'
                                          '20170102T222800+0000</story.date></dateline>'))
 

@@ -6,23 +6,33 @@ an error; a message without any text item yields no item at all. One unreadable 
 `@guid`, a `@version` that is not a positive integer) becomes an `ItemProblem` naming the
 document and the item; the others still come out.
 
-Mapping (notes/formats.md 3 and 8.2), itemMeta = `im`, contentMeta = `cm`:
+Mapping (notes/formats.md 3 and 8.2), `im` = itemMeta, `cm` = contentMeta:
 
-| story | NewsML-G2 |
-| --- | --- |
-| guid, version | `newsItem/@guid`, `@version` (schema default 1; Reuters' is an opaque increasing integer) |
-| version_created, first_created, embargoed | `im/versionCreated` (else `cm/contentModified`), `im/firstCreated`, `im/embargoed` |
-| pubstatus | `im/pubStatus/@qcode` (`stat:` stripped by normalize) |
-| signals | explicit codes: `sig:update`, `sig:correction`, Reuters `edStat:U/C/D` and `itemClass/@rtr:msgType` R/D -> update, correction, kill; only when none is given, the words: a `CORRECTED-` or `UPDATE n-` headline, a slugline saying `UPDATE`/`CORRECTED`/`Writethru`, an edNote saying "corrects"/"writethru" |
-| urgency | `cm/urgency` (IPTC 1..9) |
-| headline | `cm/headline` without a role or with a `main` role, else the first; else the NITF `hl1` |
-| slugline, byline | `cm/slugline`; `cm/by`, else the NITF byline, else a `cm/creator` named in words only |
-| dateline | `cm/dateline` (the place only: `London (dpa) - ` -> `London`; Reuters' timestamp datelines are no place), else an all-capitals place before `(Agency) -` in the first paragraphs (`BEIRUT, Oct 14 (Reuters) -`), else `cm/located` name or literal |
-| subjects, keywords | `cm/subject/@qcode`, else `@literal`, else its name; `cm/keyword` |
-| language | `cm/language/@tag`, else `@xml:lang` |
-| credits | `cm/creditline`, else `cm/infoSource` names, else `rightsInfo/copyrightHolder` |
-| provider | `im/provider` `@qcode`/`@literal`/`@uri` as a slug (`nprov:REUTERS`, `reuters.com` -> `reuters`), else the guid's domain (`tag:ap.org,...` -> `ap`), else the message sender, else the provider name |
-| body | `contentSet/inlineXML`: NITF (`application/nitf+xml`, via `nitf.nitf_body`) or XHTML `html/body`; else `inlineData` (plain text -> `body_text`, HTML -> `body_html`) |
+- guid, version: `newsItem/@guid`, `@version` (schema default 1; Reuters' is an opaque
+  increasing integer, only comparable within one guid).
+- version_created: `im/versionCreated`, else `cm/contentModified`; first_created:
+  `im/firstCreated`; embargoed: `im/embargoed`; pubstatus: `im/pubStatus/@qcode`.
+- signals: the codes first: `sig:update`, `sig:correction`, Reuters `edStat:U/C/D` and
+  `itemClass/@rtr:msgType` R/D -> update, correction, kill (and `stat:canceled` -> kill). Only
+  when no code is given, the words: a `CORRECTED-` or `UPDATE n-` headline, a slugline saying
+  UPDATE, CORRECTED or Writethru, an edNote saying "corrects" or "writethru". Codes win because
+  a Reuters cancel keeps the corrected headline and slugline it kills.
+- urgency: `cm/urgency` (IPTC 1..9). headline: `cm/headline` without a role or with a `main`
+  role, else the first; else the NITF `hl1`. slugline: `cm/slugline`.
+- byline: `cm/by`, else the NITF byline, else a `cm/creator` named in words only (a coded
+  creator is a desk login or an organisation, not an author).
+- dateline: `cm/dateline`, the place only (`London (dpa) - ` -> `London`; Reuters writes a
+  timestamp there, which is no place); else an all-capitals place before `(Agency) -` in the
+  first paragraphs (`BEIRUT, Oct 14 (Reuters) -`); else `cm/located` name or literal.
+- subjects: `cm/subject/@qcode`, else `@literal`, else its name; keywords: `cm/keyword`;
+  language: `cm/language/@tag`, else `@xml:lang`.
+- credits: `cm/creditline`, else `cm/infoSource` names, else `rightsInfo/copyrightHolder`.
+- provider: `im/provider` `@qcode`, `@literal` or `@uri` as a slug (`nprov:REUTERS`,
+  `reuters.com` -> `reuters`), else the guid's domain (`tag:ap.org,...` -> `ap`), else the
+  message sender, else the provider's name.
+- body: the first `contentSet/inlineXML`, NITF (`application/nitf+xml`, through
+  `nitf.nitf_body`) or XHTML `html/body`; else `inlineData` (plain text -> body_text, HTML ->
+  body_html). link: `im/link[@rel="irel:canonical"]`.
 """
 
 from __future__ import annotations
@@ -38,8 +48,18 @@ from worker.model import Document, ItemData, ItemProblem, ParsedDocument
 from worker.normalize.urgency import iptc_urgency
 from worker.parse.nitf import nitf_body, nitf_byline
 from worker.parse.xmlsafe import local
-from worker.parse.xmlutil import attr, child, children, clean_dateline, descendants, inner_html
-from worker.parse.xmlutil import lang, plain_text, slug_of, text
+from worker.parse.xmlutil import (
+    attr,
+    child,
+    children,
+    clean_dateline,
+    descendants,
+    inner_html,
+    lang,
+    plain_text,
+    slug_of,
+    text,
+)
 
 NAME = "newsml"
 FAMILY = "xml"
@@ -51,12 +71,12 @@ TEXT_CLASSES = {"text"}
 SIGNAL_CODES = {"sig:update": "update", "sig:correction": "correction", "edstat:u": "update",
                 "edstat:c": "correction", "edstat:d": "kill"}
 MSG_TYPES = {"r": "update", "d": "kill"}
-_HEADLINE_SIGNALS = ((re.compile(r"^CORRECTED\b", re.I), "correction"),
-                     (re.compile(r"^UPDATE\s*\d+\b", re.I), "update"))
-_SLUG_SIGNALS = ((re.compile(r"\bCORRECT(?:ED|S|ION)\b", re.I), "correction"),
-                 (re.compile(r"\bUPDATE\s*\d*\b|\bwrite-?thru\b", re.I), "update"))
-_NOTE_SIGNALS = ((re.compile(r"\bcorrect(?:s|ed|ion)\b", re.I), "correction"),
-                 (re.compile(r"\bwrite-?thru\b", re.I), "update"))
+_HEADLINE_SIGNALS = ((re.compile(r"^CORRECTED\b", re.IGNORECASE), "correction"),
+                     (re.compile(r"^UPDATE\s*\d+\b", re.IGNORECASE), "update"))
+_SLUG_SIGNALS = ((re.compile(r"\bCORRECT(?:ED|S|ION)\b", re.IGNORECASE), "correction"),
+                 (re.compile(r"\bUPDATE\s*\d*\b|\bwrite-?thru\b", re.IGNORECASE), "update"))
+_NOTE_SIGNALS = ((re.compile(r"\bcorrect(?:s|ed|ion)\b", re.IGNORECASE), "correction"),
+                 (re.compile(r"\bwrite-?thru\b", re.IGNORECASE), "update"))
 _LEAD = re.compile(r"^(?P<place>[A-Z][A-Z.'\- ]{1,40}(?:, [A-Z][A-Za-z.' ]{1,20}?)?)"
                    r"(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*"
                    r"\([A-Za-z][\w .&-]{0,30}\)\s*[-\u2013\u2014_]")
@@ -86,7 +106,8 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
         kind = local(element.tag)
         item_class = _item_class(element)
         if kind != "newsItem" or item_class not in TEXT_CLASSES:
-            skipped.append(f"{ref}: {kind} {item_class or ''} is not a text story".replace("  ", " "))
+            what = f"{kind} {item_class}" if item_class else kind
+            skipped.append(f"{ref}: {what} is not a text story")
             continue
         try:
             item = _item(element, sender)
@@ -122,7 +143,8 @@ def _item(item: etree._Element, sender: str | None) -> ItemData:
     return ItemData(
         guid=guid,
         version=int(raw_version),
-        version_created=text(child(meta, "versionCreated")) or text(child(content, "contentModified")),
+        version_created=(text(child(meta, "versionCreated"))
+                         or text(child(content, "contentModified"))),
         first_created=text(child(meta, "firstCreated")),
         pubstatus=attr(child(meta, "pubStatus"), "qcode"),
         embargoed=text(child(meta, "embargoed")),
@@ -209,7 +231,8 @@ def _dateline(content: etree._Element | None, body_html: str | None) -> str | No
     place = clean_dateline(text(child(content, "dateline")))
     if place:
         return place
-    for paragraph in re.findall(r"<p\b[^>]*>(.*?)</p>", body_html or "", re.S)[:LEAD_PARAGRAPHS]:
+    paragraphs = re.findall(r"<p\b[^>]*>(.*?)</p>", body_html or "", re.DOTALL)
+    for paragraph in paragraphs[:LEAD_PARAGRAPHS]:
         match = _LEAD.match(html.unescape(re.sub(r"<[^>]+>", "", paragraph)).strip())
         if match:
             return match.group("place").strip(" ,")

@@ -2,24 +2,26 @@
 
 Mapping (notes/formats.md 2 and 8.2), `docdata` = `nitf/head/docdata`:
 
-| story | NITF |
-| --- | --- |
-| guid | `docdata/du-key/@key`, else `docdata/doc-id/@id-string` (NTB's id-string carries a per-version suffix, the du-key does not); AP's NITF has neither: normalize makes the SPEC digest |
-| version | `du-key/@version`, else `du-key/@generation` (integers; anything else is no version) |
-| version_created | `docdata/date.issue/@norm` (basic ISO, offset or naive: normalize reads it), else `pubdata/@date.publication` |
-| embargoed | `docdata/date.release/@norm`, as given |
-| pubstatus | `docdata/@management-status` (`embargoed` reads as usable) |
-| signals | `canceled` -> kill; `docdata/correction` -> correction; `@management-doc-idref` naming the document this one replaces -> update; `ed-msg` saying "corrects"/"writethru" -> correction/update, `@msg-type="advisory"` -> advisory |
-| urgency | `docdata/urgency/@ed-urg` (1 most .. 8 least, already on the IPTC scale) |
-| headline | `body.head/hedline/hl1`, else `head/title` |
-| byline | `body.head/byline` text without `byttl` (the byline title, "AP Business Writer": a job, not an author); normalize drops a leading "By" |
-| dateline | `body.head/dateline/location` (the place only, never `story.date`), else the dateline's own text |
-| subjects | `head/tobject/tobject.subject/@tobject.subject.refnum`, else its most specific label |
-| keywords | `docdata/key-list/keyword/@key` |
-| credits | `body.head/distributor`, else `docdata/doc.copyright/@holder` |
-| language | `nitf/@baselang`, else `@xml:lang` |
-| provider | `doc-id/@regsrc` (the registering source: `AP`, `NTB`) |
-| body_html | `body/body.content`, see `worker.parse.xmlutil.inner_html` |
+- guid: `docdata/du-key/@key`, else `docdata/doc-id/@id-string` (NTB's id-string carries a
+  per-version suffix, its du-key does not); AP's NITF has neither, so normalize makes the SPEC
+  digest. version: `du-key/@version`, else `du-key/@generation` (integers only).
+- version_created: `docdata/date.issue/@norm` (basic ISO, with offset or naive: normalize reads
+  it), else `pubdata/@date.publication`. embargoed: `docdata/date.release/@norm`, as given.
+- pubstatus: `docdata/@management-status` (`embargoed` reads as usable).
+- signals: `canceled` -> kill; `docdata/correction` -> correction; a `@management-doc-idref`
+  naming the document this one replaces -> update; an `ed-msg` saying "corrects" or "writethru"
+  -> correction or update, `@msg-type="advisory"` -> advisory.
+- urgency: `docdata/urgency/@ed-urg` (1 most .. 8 least, already inside the IPTC scale).
+- headline: `body.head/hedline/hl1`, else `head/title`.
+- byline: `body.head/byline` without `byttl`, the byline title ("AP Business Writer" is a job,
+  not an author); normalize drops a leading "By".
+- dateline: `body.head/dateline/location` (the place only, never `story.date`), else the
+  dateline's own text.
+- subjects: `tobject.subject/@tobject.subject.refnum`, else its most specific label;
+  keywords: `docdata/key-list/keyword/@key`; language: `nitf/@baselang`, else `@xml:lang`.
+- credits: `body.head/distributor`, else `docdata/doc.copyright/@holder`.
+- provider: `doc-id/@regsrc`, the registering source (`AP`, `NTB`).
+- body_html: `body/body.content`, see `worker.parse.xmlutil.inner_html`.
 
 NewsML-G2 carries NITF inside `inlineXML`: `newsml.py` reuses `nitf_body` and `nitf_byline`.
 """
@@ -35,8 +37,17 @@ from worker.errors import DocumentError
 from worker.model import Document, ItemData, ItemProblem, ParsedDocument
 from worker.normalize.urgency import iptc_urgency
 from worker.parse.xmlsafe import local
-from worker.parse.xmlutil import NITF_TO_HTML, attr, child, children, descendants, inner_html
-from worker.parse.xmlutil import lang, slug_of, text
+from worker.parse.xmlutil import (
+    NITF_TO_HTML,
+    attr,
+    child,
+    children,
+    descendants,
+    inner_html,
+    lang,
+    slug_of,
+    text,
+)
 
 NAME = "nitf"
 FAMILY = "xml"
@@ -153,8 +164,8 @@ def _dateline(body_head: etree._Element | None) -> str | None:
 def _subjects(head: etree._Element | None) -> list[str]:
     subjects = []
     for subject in descendants(child(head, "tobject"), "tobject.subject"):
-        value = (attr(subject, "tobject.subject.refnum") or attr(subject, "tobject.subject.detail")
-                 or attr(subject, "tobject.subject.matter") or attr(subject, "tobject.subject.type"))
+        value = next((v for v in (attr(subject, f"tobject.subject.{name}")
+                                  for name in ("refnum", "detail", "matter", "type")) if v), None)
         if value:
             subjects.append(value)
     return subjects

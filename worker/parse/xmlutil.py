@@ -32,6 +32,9 @@ NITF_TO_HTML = {"hl1": "h2", "hl2": "h2", "block": "div", "bq": "blockquote", "c
 #: removed with their content: not story text
 DROPPED = {"media", "note", "nitf-table-metadata", "head", "header", "title", "script", "style"}
 _INDENTED = re.compile(r"^[ \t]+\S")
+#: a date after the place of a dateline: ", Oct 14", ", 01 LUG", ", 14. Oktober 2017"
+_TRAILING_DATE = re.compile(
+    r",\s*(?:\d{1,2}\.?\s+[A-Za-z]{3,9}\.?|[A-Za-z]{3,9}\.?\s+\d{1,2})(?:,?\s+\d{4})?$")
 
 
 def children(element: etree._Element | None, name: str) -> list[etree._Element]:
@@ -156,8 +159,7 @@ def clean_dateline(value: str | None) -> str | None:
         return None
     place = value.split("(", 1)[0]
     place = " ".join(place.split()).strip(" ,-\u2013\u2014:")
-    place = re.sub(r",\s*(?:\d{1,2}\.?\s+[A-Za-z]{3,9}\.?|[A-Za-z]{3,9}\.?\s+\d{1,2})(?:,?\s+\d{4})?$",
-                   "", place)
+    place = _TRAILING_DATE.sub("", place)
     if " - " in place:
         place = place.rsplit(" - ", 1)[1]
     place = place.strip(" ,-\u2013\u2014:")
