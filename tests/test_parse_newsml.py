@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from worker.errors import DocumentError
 from worker.model import Document
 from worker.parse import parse_document
 from worker.pipeline import ParseOptions, parse_stories
@@ -265,3 +266,13 @@ def test_reuters_update_correction_and_cancel_are_versions_of_one_story():
     cancel = versions[3]
     assert cancel.headline.startswith("CORRECTED-UPDATE 1-")
     assert (cancel.body_text, cancel.word_count) == ("", 0)
+
+
+def test_a_document_that_is_not_g2_is_refused_naming_it():
+    rss = b'<rss version="2.0"><channel><title>t</title></channel></rss>'
+    broken = b"<newsMessage><itemSet><newsItem guid='x'></itemSet>"
+
+    with pytest.raises(DocumentError, match="feed.xml: not a NewsML-G2 document"):
+        parse(rss, name="feed.xml", format="g2")
+    with pytest.raises(DocumentError, match="broken.xml: malformed XML"):
+        parse(broken, name="broken.xml", format="newsml")

@@ -91,7 +91,9 @@ def matches(decoded: Any) -> bool:
 def parse(document: Document, decoded: Any) -> ParsedDocument:
     """Every text newsItem of the document as ItemData; the rest is skipped with a note."""
     root = decoded.root
-    if root is None or local(root.tag) not in ROOTS:
+    if root is None:
+        raise DocumentError(document.name, f"malformed XML: {decoded.xml_error}", NAME)
+    if local(root.tag) not in ROOTS:
         raise DocumentError(document.name, "not a NewsML-G2 document", NAME)
     if local(root.tag) == "newsMessage":
         elements = [e for s in children(root, "itemSet") for e in s if isinstance(e.tag, str)]

@@ -63,7 +63,9 @@ def matches(decoded: Any) -> bool:
 def parse(document: Document, decoded: Any) -> ParsedDocument:
     """The one story of a NITF document; an unreadable story is a problem, not a crash."""
     root = decoded.root
-    if root is None or local(root.tag) != "nitf":
+    if root is None:
+        raise DocumentError(document.name, f"malformed XML: {decoded.xml_error}", NAME)
+    if local(root.tag) != "nitf":
         raise DocumentError(document.name, "not a NITF document (no <nitf> root)", NAME)
     ref = _identity(root)[0] or "nitf"
     try:
