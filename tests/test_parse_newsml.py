@@ -276,3 +276,14 @@ def test_a_document_that_is_not_g2_is_refused_naming_it():
         parse(rss, name="feed.xml", format="g2")
     with pytest.raises(DocumentError, match="broken.xml: malformed XML"):
         parse(broken, name="broken.xml", format="newsml")
+
+
+def test_a_text_item_without_headline_or_body_is_skipped_but_a_bare_kill_is_not():
+    empty = news_item(guid="tag:w,2017:meta", content_meta="", content_set="")
+    bare_kill = news_item(guid="tag:w,2017:gone", content_meta="", content_set="",
+                          item_meta="<pubStatus qcode='stat:canceled'/>")
+
+    parsed = parse_document(Document("m.xml", message(empty, bare_kill)))
+
+    assert [item.guid for item in parsed.items] == ["tag:w,2017:gone"]
+    assert parsed.skipped == ("tag:w,2017:meta: text item with no headline and no body",)

@@ -4,7 +4,9 @@ Only text `newsItem`s are stories. Package, concept, knowledge and planning item
 video, audio or graphic news items are skipped with a note in `ParsedDocument.skipped`, never
 an error; a message without any text item yields no item at all. One unreadable item (no
 `@guid`, a `@version` that is not a positive integer) becomes an `ItemProblem` naming the
-document and the item; the others still come out.
+document and the item; the others still come out. A text item carrying neither headline nor
+body (metadata only, as IPTC's hop-history example) is skipped with a note too, unless it is a
+kill, which must never vanish unseen.
 
 Mapping (notes/formats.md 3 and 8.2), `im` = itemMeta, `cm` = contentMeta:
 
@@ -116,11 +118,15 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
         except (ValueError, TypeError, etree.LxmlError) as e:
             problems.append(ItemProblem(document.name, ref, str(e)))
             continue
-        if not item.headline and not item.body_html and not item.body_text:
+        if _empty(item) and "kill" not in item.signals:  # a kill must never vanish unseen
             skipped.append(f"{ref}: text item with no headline and no body")
             continue
         items.append(item)
     return ParsedDocument(NAME, tuple(items), tuple(problems), tuple(skipped))
+
+
+def _empty(item: ItemData) -> bool:
+    return not (item.headline or item.body_html or item.body_text)
 
 
 def _item_class(element: etree._Element) -> str:
