@@ -116,3 +116,9 @@ def test_kill_status_words_map_to_canceled_with_a_kill_signal():
 def test_item_without_headline_and_body_is_an_item_error_naming_it():
     with pytest.raises(ItemError, match="doc.xml: item 'urn:1'"):
         normalize_item(ItemData(guid="urn:1"), provider="p", received_at=NOW, document="doc.xml")
+
+
+def test_a_bare_kill_with_only_its_identity_is_still_a_story_version():
+    story = normalize_item(ItemData(guid="urn:1", version_created="2017-10-14T21:00:00Z",
+                                    pubstatus="canceled"), provider="p", received_at=NOW)
+    assert story.pubstatus == "canceled" and story.headline == "" and story.body_text == ""

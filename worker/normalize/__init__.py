@@ -57,7 +57,9 @@ def normalize_item(
         body_text = normalize_whitespace(item.body_text or "")
         body_html = text_to_html(body_text)
     headline = inline_text(item.headline) or ""
-    if not headline and not body_text:
+    killed = _PUBSTATUS.get((item.pubstatus or "").strip().lower().removeprefix("stat:")) == "canceled"
+    if not headline and not body_text and not killed:
+        # a kill may carry nothing but its identity: it must still reach the store
         raise ItemError(document, ref, "no headline and no body")
     if not headline:
         headline = _first_words(body_text)
