@@ -1,0 +1,125 @@
+"""When a feed is polled next, and how long a claim on it lasts: the schedule rules, pure.
+
+The per-feed schedule lives in the store (`feeds.next_poll_at`, `lease_until`,
+`consecutive_failures`); these functions decide the values, the dispatcher and the poll task write
+them. Nothing here reads the clock or does I/O: `now` and the random draw come in.
+
+The rules, and the pollers they answer (notes/pollers.md):
+
+- success, and also "nothing new" (HTTP 304, same ETag, same body, every item known), resets the
+  failure count and polls again one interval later. A 304 is not a failure.
+- a failure backs off exponentially from the feed's own interval, `interval * 2**failures`, up to
+  a cap (default 30 min), with up to 20 % jitter taken off so that feeds failing together (a DNS
+  outage) spread out again. It never polls faster than the interval, and it never stops: a failing
+  feed keeps being tried at the cap and shows its error in `wire feeds` (Miniflux stops after three
+  errors; its users' most common complaint).
+- a `Retry-After` (429/503) is honoured per feed: the next poll waits at least that long, bounded
+  by `MAX_RETRY_AFTER` so that a misconfigured server cannot silence a feed for a week.
+- a claim (lease) lasts longer than the task's hard time limit, and a poll message expires before
+  its claim does; the task renews the claim when it starts and checks its token, so a message that
+  outlived its claim (superseded by a newer claim) does nothing, and a crashed worker's claim
+  simply expires.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+#: failures back off up to this many seconds (overridable: WIRE_BACKOFF_CAP_SECONDS)
+BACKOFF_CAP = 1800.0
+#: at most this share of a back-off delay is taken off at random
+JITTER = 0.2
+#: a Retry-After longer than this is cut to it
+MAX_RETRY_AFTER = 6 * 3600.0
+#: a poll message waits in the queue at least / at most this long before it is dropped
+MIN_MESSAGE_EXPIRY = 5.0
+MAX_MESSAGE_EXPIRY = 300.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one poll found, as the schedule needs it."""
+
+    #: ok (items read), not_modified (304), unchanged (same ETag/body/items), error
+    status: str
+    error: str | None = None
+    retry_after: float | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "error"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    next_poll_at: datetime
+    consecutive_failures: int
+
+
+def backoff_delay(
+    failures: int, interval: float, cap: float = BACKOFF_CAP, draw: float = 0.0
+) -> float:
+    """Seconds to wait after the `failures`-th failure in a row (failures >= 1).
+
+    `draw` is a random number in [0, 1) (the jitter). Always at least `interval`; at most
+    `max(cap, interval)`.
+    """
+    exponent = min(max(failures, 1), 60)  # 2**60 seconds is already past any cap
+    base = min(cap, interval * 2.0**exponent)
+    return max(interval, base * (1.0 - JITTER * draw))
+
+
+def next_schedule(
+    outcome: Outcome,
+    interval: float,
+    failures_before: int,
+    now: datetime,
+    cap: float = BACKOFF_CAP,
+    draw: float = 0.0,
+) -> Schedule:
+    """The feed's next poll time and failure count after one poll."""
+    if not outcome.failed:
+        return Schedule(now + timedelta(seconds=interval), 0)
+    failures = failures_before + 1
+    delay = backoff_delay(failures, interval, cap, draw)
+    if outcome.retry_after is not None:
+        delay = max(delay, min(outcome.retry_after, MAX_RETRY_AFTER))
+    return Schedule(now + timedelta(seconds=delay), failures)
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds from a `Retry-After` header (delta-seconds or HTTP-date); None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+def lease_seconds(time_limit: float) -> float:
+    """How long a claim or a started poll holds its feed: past the task's hard time limit.
+
+    The dispatcher's claim and the started task use the same length; the task renews the claim
+    when it starts, so a message that sat in the queue cannot run on an expired lease.
+    """
+    return time_limit + max(1.0, time_limit / 4)
+
+
+def message_expiry(interval: float, time_limit: float) -> float:
+    """How long a poll message may wait in the queue: about one interval, within bounds.
+
+    Never longer than the claim, so a message that could still run always holds a live lease;
+    a backlog after an outage is dropped, not replayed (the claim expires and the feed is
+    claimed afresh).
+    """
+    wait = min(MAX_MESSAGE_EXPIRY, max(MIN_MESSAGE_EXPIRY, interval))
+    return min(wait, lease_seconds(time_limit))

@@ -1,0 +1,184 @@
+"""The feeds table: config sync, claiming due feeds, a poll's lease and outcome, item fingerprints.
+
+The per-feed schedule lives here, not in Celery beat (notes/pollers.md E4, F):
+
+- `sync_feeds` makes the table match the configuration file: new feeds are due at once, changed
+  ones take their new settings (a new URL forgets the old validators), removed ones are deleted
+  (their stories stay). Idempotent, so two dispatchers syncing at once do no harm.
+- `claim_due` claims due feeds in ONE statement: `UPDATE ... SET lease_until, lease_token WHERE
+  due AND unleased ... RETURNING`, with `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite runs one
+  writer at a time, so the statement is atomic there by itself). Two beats or two dispatchers
+  therefore never claim one feed twice; a crashed worker's claim expires.
+- `begin_poll` renews the claim if, and only if, the message's token still holds it; `finish_poll`
+  writes the outcome and releases the lease under the same condition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from worker.config import FeedConfig, WireConfig
+from worker.store.models import FeedItemRow, FeedRow
+
+#: fingerprints not seen in a full parse for this long are forgotten (the table stays bounded)
+FINGERPRINT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+def _row_values(feed: FeedConfig) -> dict[str, Any]:
+    return {
+        "provider": feed.provider,
+        "url": feed.url,
+        "folder": feed.folder,
+        "format": feed.format,
+        "interval": feed.interval,
+        "enabled": feed.enabled,
+        "config": feed.model_dump(mode="json"),
+    }
+
+
+def sync_feeds(engine: Engine, config: WireConfig, now: datetime) -> SyncResult:
+    """Make the feeds table match the configuration (SPEC: changes apply without restarts)."""
+    wanted = {f.name: f for f in config.feeds}
+    added, changed = [], []
+    with engine.begin() as conn:
+        rows = {r.name: r for r in conn.execute(select(FeedRow).order_by(FeedRow.name))}
+        removed = sorted(set(rows) - set(wanted))
+        if removed:
+            conn.execute(delete(FeedRow).where(FeedRow.name.in_(removed)))
+        for name in sorted(wanted):
+            feed, row = wanted[name], rows.get(name)
+            values = _row_values(feed)
+            if row is None:
+                insert = _insert(engine)(FeedRow).values(
+                    name=name, next_poll_at=now, consecutive_failures=0, **values
+                )
+                if conn.execute(insert.on_conflict_do_nothing()).rowcount:
+                    added.append(name)
+                continue
+            if row.config == values["config"]:
+                continue
+            changed.append(name)
+            if row.url != feed.url or row.folder != feed.folder:
+                values.update(etag=None, last_modified=None, body_hash=None,
+                              consecutive_failures=0, next_poll_at=now)
+            elif row.next_poll_at is None or row.next_poll_at > now + timedelta(
+                seconds=feed.interval
+            ):
+                values["next_poll_at"] = now + timedelta(seconds=feed.interval)
+            if feed.enabled and not row.enabled:
+                values["next_poll_at"] = now
+            conn.execute(update(FeedRow).where(FeedRow.id == row.id).values(**values))
+    return SyncResult(tuple(added), tuple(changed), tuple(removed))
+
+
+def _insert(engine: Engine) -> Any:
+    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+
+@dataclass(frozen=True)
+class Claim:
+    feed_id: int
+    name: str
+    interval: float
+
+
+def claim_due(
+    engine: Engine, now: datetime, token: str, lease_seconds: float, limit: int = 500
+) -> list[Claim]:
+    """Claim up to `limit` due, unleased, enabled feeds in one statement; most overdue first."""
+    due = (
+        select(FeedRow.id)
+        .where(
+            FeedRow.enabled.is_(True),
+            FeedRow.next_poll_at <= now,
+            or_(FeedRow.lease_until.is_(None), FeedRow.lease_until < now),
+        )
+        .order_by(FeedRow.next_poll_at)
+        .limit(limit)
+    )
+    if engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    statement = (
+        update(FeedRow)
+        .where(FeedRow.id.in_(due.scalar_subquery()))
+        .values(lease_until=now + timedelta(seconds=lease_seconds), lease_token=token)
+        .returning(FeedRow.id, FeedRow.name, FeedRow.interval)
+    )
+    with engine.begin() as conn:
+        return [Claim(r.id, r.name, r.interval) for r in conn.execute(statement)]
+
+
+def begin_poll(
+    engine: Engine, feed_id: int, token: str, now: datetime, lease_seconds: float
+) -> Any | None:
+    """Renew the claim for the run; the feed's row, or None when the token lost the feed."""
+    statement = (
+        update(FeedRow)
+        .where(FeedRow.id == feed_id, FeedRow.lease_token == token)
+        .values(lease_until=now + timedelta(seconds=lease_seconds))
+        .returning(*FeedRow.__table__.c)
+    )
+    with engine.begin() as conn:
+        return conn.execute(statement).first()
+
+
+def finish_poll(engine: Engine, feed_id: int, token: str, values: dict[str, Any]) -> bool:
+    """Write a poll's outcome and release the lease; False when the token no longer holds it."""
+    statement = (
+        update(FeedRow)
+        .where(FeedRow.id == feed_id, FeedRow.lease_token == token)
+        .values(lease_until=None, lease_token=None, **values)
+    )
+    with engine.begin() as conn:
+        return bool(conn.execute(statement).rowcount)
+
+
+def known_fingerprints(engine: Engine, feed_id: int, fingerprints: Iterable[str]) -> set[str]:
+    wanted = list(set(fingerprints))
+    known: set[str] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            known.update(conn.execute(
+                select(FeedItemRow.fingerprint).where(
+                    FeedItemRow.feed_id == feed_id, FeedItemRow.fingerprint.in_(chunk)
+                )
+            ).scalars())
+    return known
+
+
+def record_fingerprints(
+    engine: Engine, feed_id: int, fingerprints: Iterable[str], now: datetime
+) -> None:
+    """Remember items as ingested (after the pipeline stored them), forget very old ones."""
+    rows = [{"feed_id": feed_id, "fingerprint": f, "seen_at": now} for f in set(fingerprints)]
+    with engine.begin() as conn:
+        if rows:
+            insert = _insert(engine)(FeedItemRow)
+            conn.execute(insert.on_conflict_do_update(
+                index_elements=["feed_id", "fingerprint"],
+                set_={"seen_at": insert.excluded.seen_at},
+            ), rows)
+        conn.execute(delete(FeedItemRow).where(and_(
+            FeedItemRow.feed_id == feed_id,
+            FeedItemRow.seen_at < now - timedelta(days=FINGERPRINT_DAYS),
+        )))
+
+
+def feed_rows(engine: Engine) -> dict[str, Any]:
+    """Every row of the feeds table by name (for `wire feeds`)."""
+    with engine.connect() as conn:
+        return {r.name: r for r in conn.execute(select(FeedRow))}

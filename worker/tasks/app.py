@@ -1,0 +1,198 @@
+"""The Celery app, its settings with their reasons, and each worker process's resources.
+
+Queues (all declared, named by purpose): `wire.schedule` carries the dispatcher's tick,
+`wire.poll` one message per feed poll. A worker consumes both by default; a big deployment can run
+separate pools (`wire worker -Q wire.poll`).
+
+Settings and why (notes/pollers.md E5-E8, notes/perf.md 4):
+
+- `task_acks_late` + `task_reject_on_worker_lost`: a poll whose worker dies is delivered again,
+  and a poll is idempotent (the merge rule is a conditional upsert, fingerprints are written after
+  the stories), so a killed worker loses nothing and duplicates nothing.
+- `worker_prefetch_multiplier = 1`: polls are slow I/O; a worker must not hoard messages that
+  another idle worker could run.
+- `task_time_limit` (default 120 s, `WIRE_POLL_TIME_LIMIT`) is below the lease
+  (`worker.polling.lease_seconds`), so a poll can never outlive its claim on the feed.
+- every message expires (the dispatcher's tick after one tick, a poll after about one interval):
+  after an outage the backlog is dropped, not replayed.
+- Redis `visibility_timeout` stays at 1 h: no task uses ETA or countdown (back-off lives in the
+  store), so nothing waits in Redis longer than a poll runs; a message of a worker killed with
+  SIGKILL comes back after it, and meanwhile its feed's lease expires and the feed is claimed anew.
+- no result backend: nothing ever waits for a task's result (no `.get()` in a task).
+- the embedded broker (`sqla+sqlite:///wire-broker.db`, kombu's SQLAlchemy transport) gets a long
+  SQLite busy timeout: beat and the worker processes write to it at once.
+
+Per process: a prefork child must not use the database connections or HTTP connections of the
+process it was forked from; `worker_process_init` drops them and each child opens its own, lazily.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from celery import Celery, signals
+from kombu import Queue
+from sqlalchemy import Engine
+
+from worker.config import WireConfig, load_config
+from worker.fetch.http import make_client
+from worker.logs import setup_logging
+from worker.settings import Settings
+from worker.store.db import open_store
+
+SCHEDULE_QUEUE = "wire.schedule"
+POLL_QUEUE = "wire.poll"
+QUEUES = (SCHEDULE_QUEUE, POLL_QUEUE)
+DEFAULT_TIME_LIMIT = 120.0
+DEFAULT_DISPATCH_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class PollSettings:
+    """The polling knobs, from `WIRE_*` variables (Settings.extra)."""
+
+    time_limit: float = DEFAULT_TIME_LIMIT
+    dispatch_seconds: float = DEFAULT_DISPATCH_SECONDS
+    backoff_cap: float = 1800.0
+
+    @classmethod
+    def of(cls, settings: Settings) -> PollSettings:
+        extra = settings.extra
+        return cls(
+            time_limit=float(extra.get("WIRE_POLL_TIME_LIMIT") or DEFAULT_TIME_LIMIT),
+            dispatch_seconds=float(extra.get("WIRE_DISPATCH_SECONDS") or DEFAULT_DISPATCH_SECONDS),
+            backoff_cap=float(extra.get("WIRE_BACKOFF_CAP_SECONDS") or 1800.0),
+        )
+
+
+def make_app(settings: Settings) -> Celery:
+    poll = PollSettings.of(settings)
+    app = Celery("wire", broker=settings.broker_url, include=[
+        "worker.tasks.schedule", "worker.tasks.poll",
+    ])
+    app.conf.update(
+        task_queues=[Queue(name, routing_key=name) for name in QUEUES],
+        task_default_queue=POLL_QUEUE,
+        task_routes={"wire.schedule.*": {"queue": SCHEDULE_QUEUE},
+                     "wire.poll.*": {"queue": POLL_QUEUE}},
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_time_limit=poll.time_limit,
+        task_soft_time_limit=poll.time_limit * 0.8,
+        task_ignore_result=True,
+        result_backend=None,
+        task_serializer="json",
+        accept_content=["json"],
+        enable_utc=True,
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options=_transport_options(settings),
+        beat_schedule={
+            "dispatch-due-feeds": {
+                "task": "wire.schedule.dispatch",
+                "schedule": poll.dispatch_seconds,
+                "options": {"expires": max(1.0, poll.dispatch_seconds), "queue": SCHEDULE_QUEUE},
+            }
+        },
+        beat_max_loop_interval=max(1.0, poll.dispatch_seconds),
+    )
+    return app
+
+
+def _transport_options(settings: Settings) -> dict[str, Any]:
+    url = settings.broker_url
+    if url.startswith("sqla+sqlite"):
+        # these go to SQLAlchemy's create_engine as they are
+        return {"connect_args": {"timeout": 30}}
+    if url.startswith(("redis://", "rediss://", "sentinel://")):
+        options: dict[str, Any] = {"visibility_timeout": 3600}
+        prefix = settings.extra.get("WIRE_BROKER_PREFIX")
+        if prefix:
+            options["global_keyprefix"] = prefix
+        return options
+    return {}
+
+
+@dataclass
+class Runtime:
+    """What one worker process holds: settings, the store engine, the HTTP client, the config."""
+
+    settings: Settings
+    poll: PollSettings
+    _engine: Engine | None = None
+    _client: httpx.Client | None = None
+    _config_key: tuple[Any, ...] | None = None
+    config: WireConfig | None = None
+    refused: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = open_store(self.settings.database_url)
+        return self._engine
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = make_client()
+        return self._client
+
+    def changed_config(self) -> tuple[tuple[Any, ...], WireConfig] | None:
+        """(file key, configuration) if the file changed since the last sync, else None.
+
+        Raises ConfigError for an invalid file (the last good configuration stays in force).
+        """
+        path: Path = self.settings.feeds_path
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if key == self._config_key:
+            return None
+        return key, load_config(path, os.environ)
+
+    def synced(self, key: tuple[Any, ...], config: WireConfig) -> None:
+        self._config_key, self.config = key, config
+
+    def after_fork(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose(close=False)  # the parent's connections stay the parent's
+        self._engine = None
+        self._client = None
+        self._config_key = None
+
+
+app = make_app(Settings.from_env())
+_runtime: Runtime | None = None
+
+
+def runtime() -> Runtime:
+    global _runtime
+    if _runtime is None:
+        settings = Settings.from_env()
+        _runtime = Runtime(settings, PollSettings.of(settings))
+    return _runtime
+
+
+@signals.worker_process_init.connect
+def _fresh_resources_after_fork(**_: Any) -> None:
+    if _runtime is not None:
+        _runtime.after_fork()
+
+
+@signals.setup_logging.connect
+def _json_logs(loglevel: Any = None, **_: Any) -> None:
+    """Celery logs through the product's JSON lines, like every other command."""
+    if isinstance(loglevel, int):
+        loglevel = logging.getLevelName(loglevel)
+    setup_logging(str(loglevel or Settings.from_env().log_level).upper())
+    # one line per task received/succeeded every dispatch tick drowns the `feed_polled` events
+    for name in ("celery.app.trace", "celery.worker.strategy"):
+        logging.getLogger(name).setLevel(logging.WARNING)
