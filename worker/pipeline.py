@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from worker.dedupe import assign_cluster
@@ -22,7 +22,7 @@ from worker.merge import Change
 from worker.model import Document, IngestCounts, ItemProblem, Story
 from worker.normalize import normalize_item
 from worker.parse import MAX_DOCUMENT_BYTES, parse_document
-from worker.store.writes import known_version_time, write_version
+from worker.store.writes import known_version_time, write_versions
 
 log = logging.getLogger(__name__)
 
@@ -135,13 +135,8 @@ def _write(
     counts = IngestCounts()
     changes: list[StoryChange] = []
     with engine.begin() as conn:
-        for story in stories:
-            if story.inferred_time:
-                # SPEC: no timestamp -> the time this version (these words) was first received
-                first_seen = known_version_time(conn, story.provider, story.guid, story.content_hash)
-                if first_seen is not None:
-                    story = story.replace(version_created=first_seen)
-            written = write_version(conn, story, now)
+        stories = [_first_seen(conn, story) if story.inferred_time else story for story in stories]
+        for story, written in zip(stories, write_versions(conn, stories, now)):
             joined = False
             cluster_id = written.cluster_id
             if written.change is Change.NEW:
@@ -160,3 +155,9 @@ def _write(
                                 story, joined)
                 )
     return counts, changes
+
+
+def _first_seen(conn: Connection, story: Story) -> Story:
+    """SPEC: no timestamp -> the time this version (these words) was first received."""
+    first_seen = known_version_time(conn, story.provider, story.guid, story.content_hash)
+    return story if first_seen is None else story.replace(version_created=first_seen)

@@ -1,27 +1,39 @@
-"""Writing versions: the SPEC merge rule in the write statement itself.
+"""Writing versions: the SPEC merge rule in the write statement itself, a document at a time.
 
-`write_version` runs, inside the caller's transaction:
+`write_versions` runs, inside the caller's transaction, for all the stories of one document:
 
-1. a conditional upsert of the story row: insert it, or on (provider, guid) conflict overwrite
-   the current version only `WHERE (incoming key) > (current key)`; `RETURNING revision` tells
-   new (1) from updated (>1), and no row returned means equal or lower;
-2. an insert-or-ignore of the version into `versions`, unique on the version key.
+1. one pre-SELECT of the current keys of the document's stories (`provider IN (...) AND guid IN
+   (...)`: two plain IN lists that the unique index answers; a row-value `(provider, guid) IN`
+   makes SQLite 3.40 scan the table, notes/perf.md 3). A story whose current key is already
+   equal or greater is decided there (unchanged or stale) and never rewritten: keys only grow,
+   so that decision cannot be overtaken by another writer. In steady state this is every story;
+2. for the others, one conditional upsert executed for all of them (an executemany that
+   SQLAlchemy sends as multi-row VALUES): insert, or on (provider, guid) conflict overwrite the
+   current version only `WHERE (incoming key) > (current key)`; `RETURNING` names each row
+   written, `revision` tells new (1) from updated (>1). A story that returned no row lost a
+   race to an equal or greater key and is read back. A document listing one story twice goes
+   in rounds, one occurrence per statement (PostgreSQL refuses to upsert a row twice in one);
+3. one insert-or-ignore of the new, updated and stale versions into `versions`, unique on the
+   version key.
 
-Both are single statements that the database serializes per row, so the greatest key ends
-current and the history complete whatever order versions arrive in and however many processes
-race (PostgreSQL re-checks the WHERE against the row as committed by the other writer).
+The upsert and the insert-or-ignore are the statements that enforce the rule, and the database
+serializes them per row, so the greatest key ends current and the history complete whatever
+order versions arrive in and however many processes race (PostgreSQL re-checks the WHERE
+against the row as committed by the other writer). Batching matters because the per-statement
+cost dominates: one statement per story ran at ~1.5 ms per story, the batch at a few hundredths.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, bindparam, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
-from worker.merge import Change
+from worker.merge import Change, decide_merge
 from worker.model import Story, VersionKey
 from worker.store.models import StoryRow, VersionRow
 
@@ -30,6 +42,9 @@ _FIELDS = (
     "urgency", "signals", "headline", "slugline", "byline", "dateline", "language", "body_html",
     "body_text", "subjects", "keywords", "credits", "link", "word_count",
 )
+_KEY_COLS = ("version_created", "version_seq", "content_hash")
+STORIES = StoryRow.__table__
+VERSIONS = VersionRow.__table__
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,13 @@ class WriteResult:
     change: Change
     story_id: int
     cluster_id: int | None
+
+
+@dataclass(frozen=True)
+class _Current:
+    story_id: int
+    cluster_id: int | None
+    key: VersionKey
 
 
 def version_values(story: Story) -> dict[str, Any]:
@@ -49,51 +71,108 @@ def version_values(story: Story) -> dict[str, Any]:
     return values
 
 
-def _insert(conn: Connection, table: Any) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def _dialect(conn: Connection) -> Any:
+    return postgresql if conn.dialect.name == "postgresql" else sqlite
+
+
+@lru_cache(maxsize=4)
+def _statements(dialect_name: str) -> tuple[Any, Any, Any]:
+    """(conditional upsert, version insert-or-ignore, current-keys select), built once."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    ins = dialect.insert(STORIES)
+    excluded = ins.excluded
+    update = {name: excluded[name] for name in (*_FIELDS, "version_seq")}
+    update["updated_at"] = excluded.updated_at
+    update["revision"] = STORIES.c.revision + 1
+    upsert = ins.on_conflict_do_update(
+        index_elements=["provider", "guid"],
+        set_=update,
+        where=tuple_(*(excluded[c] for c in _KEY_COLS)) > tuple_(*(STORIES.c[c] for c in _KEY_COLS)),
+    ).returning(STORIES.c.provider, STORIES.c.guid, STORIES.c.id, STORIES.c.revision,
+                STORIES.c.cluster_id)
+    history = dialect.insert(VERSIONS).on_conflict_do_nothing(
+        index_elements=["story_id", *_KEY_COLS]
+    )
+    current = select(
+        STORIES.c.provider, STORIES.c.guid, STORIES.c.id, STORIES.c.cluster_id,
+        *(STORIES.c[c] for c in _KEY_COLS),
+    ).where(
+        STORIES.c.provider.in_(bindparam("providers", expanding=True)),
+        STORIES.c.guid.in_(bindparam("guids", expanding=True)),
+    )
+    return upsert, history, current
+
+
+def current_keys(conn: Connection, identities: set[tuple[str, str]]) -> dict[tuple[str, str], _Current]:
+    """The current version key of each (provider, guid) the store has."""
+    if not identities:
+        return {}
+    _, _, stmt = _statements(conn.dialect.name)
+    rows = conn.execute(stmt, {"providers": sorted({p for p, _ in identities}),
+                               "guids": sorted({g for _, g in identities})})
+    found = {}
+    for row in rows:
+        identity = (row.provider, row.guid)
+        if identity in identities:
+            key = VersionKey(row.version_created, row.version_seq, row.content_hash)
+            found[identity] = _Current(row.id, row.cluster_id, key)
+    return found
+
+
+def write_versions(conn: Connection, stories: list[Story], now: datetime) -> list[WriteResult]:
+    """Apply the versions of one document to the store (SPEC "Which version wins").
+
+    Returns one result per story, in order. The caller owns the transaction and passes the
+    stories in identity order (so that concurrent writers lock rows in one order).
+    """
+    upsert, history, _ = _statements(conn.dialect.name)
+    current = current_keys(conn, {(s.provider, s.guid) for s in stories})
+    results: list[WriteResult | None] = [None] * len(stories)
+    values = [version_values(s) for s in stories]
+    pending = []
+    for i, story in enumerate(stories):
+        cur = current.get((story.provider, story.guid))
+        decision = decide_merge(cur.key if cur else None, story.key)
+        if cur is not None and not decision.becomes_current:
+            results[i] = WriteResult(decision.change, cur.story_id, cur.cluster_id)
+        else:
+            pending.append(i)
+    while pending:
+        this_round, later, seen = [], [], set()
+        for i in pending:
+            identity = (stories[i].provider, stories[i].guid)
+            (later if identity in seen else this_round).append(i)
+            seen.add(identity)
+        params = [{"provider": stories[i].provider, "guid": stories[i].guid, "received_at": now,
+                   "updated_at": now, "revision": 1, **values[i]} for i in this_round]
+        written = {(r.provider, r.guid): r for r in conn.execute(upsert, params)}
+        for i in this_round:
+            row = written.get((stories[i].provider, stories[i].guid))
+            if row is not None:
+                change = Change.NEW if row.revision == 1 else Change.UPDATED
+                results[i] = WriteResult(change, row.id, row.cluster_id)
+            else:
+                results[i] = _read_back(conn, stories[i])
+        pending = later
+    done = [r for r in results if r is not None]
+    assert len(done) == len(stories)
+    rows = [{"story_id": r.story_id, "received_at": now, **values[i]}
+            for i, r in enumerate(done) if r.change is not Change.UNCHANGED]
+    if rows:
+        conn.execute(history, rows)
+    return done
+
+
+def _read_back(conn: Connection, story: Story) -> WriteResult:
+    """The outcome of a story whose upsert wrote nothing: an equal or greater key is current."""
+    cur = current_keys(conn, {(story.provider, story.guid)})[(story.provider, story.guid)]
+    change = Change.UNCHANGED if cur.key == story.key else Change.STALE
+    return WriteResult(change, cur.story_id, cur.cluster_id)
 
 
 def write_version(conn: Connection, story: Story, now: datetime) -> WriteResult:
     """Apply one version to the store (SPEC "Which version wins"). Caller owns the transaction."""
-    values = version_values(story)
-    stories = StoryRow.__table__
-    ins = _insert(conn, stories).values(
-        provider=story.provider, guid=story.guid, received_at=now, updated_at=now, revision=1,
-        **values,
-    )
-    excluded = ins.excluded
-    update = {name: excluded[name] for name in values}
-    update["updated_at"] = excluded.updated_at
-    update["revision"] = stories.c.revision + 1
-    key_cols = ("version_created", "version_seq", "content_hash")
-    upsert = ins.on_conflict_do_update(
-        index_elements=["provider", "guid"],
-        set_=update,
-        where=tuple_(*(excluded[c] for c in key_cols)) > tuple_(*(stories.c[c] for c in key_cols)),
-    ).returning(stories.c.id, stories.c.revision, stories.c.cluster_id)
-    row = conn.execute(upsert).first()
-    if row is not None:
-        change = Change.NEW if row.revision == 1 else Change.UPDATED
-        story_id, cluster_id = row.id, row.cluster_id
-    else:
-        current = conn.execute(
-            select(stories.c.id, stories.c.cluster_id, *(stories.c[c] for c in key_cols)).where(
-                stories.c.provider == story.provider, stories.c.guid == story.guid
-            )
-        ).one()
-        key = VersionKey(current.version_created, current.version_seq, current.content_hash)
-        change = Change.UNCHANGED if key == story.key else Change.STALE
-        story_id, cluster_id = current.id, current.cluster_id
-    if change is not Change.UNCHANGED:
-        conn.execute(
-            _insert(conn, VersionRow.__table__)
-            .values(story_id=story_id, received_at=now, **values)
-            .on_conflict_do_nothing(
-                index_elements=["story_id", "version_created", "version_seq", "content_hash"]
-            )
-        )
-    return WriteResult(change, story_id, cluster_id)
+    return write_versions(conn, [story], now)[0]
 
 
 def known_version_time(
