@@ -51,13 +51,15 @@ class Feed:
         return formatdate(1_700_000_000 + self.version * 60, usegmt=True)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Request:
+    """One request, logged when it arrives; `finished` and `status` are set when answered."""
+
     path: str
     headers: dict[str, str]
     started: float
-    finished: float
-    status: int
+    finished: float | None = None
+    status: int | None = None
 
 
 class AgencyServer:
@@ -116,6 +118,8 @@ def _handler(server: AgencyServer) -> type[BaseHTTPRequestHandler]:
                 server.max_inflight[path] = max(server.max_inflight.get(path, 0),
                                                 server.inflight[path])
                 feed = server.feeds.get(path)
+                record = Request(path, dict(self.headers.items()), started)
+                server.requests.append(record)
                 status_now = None
                 if feed is not None and feed.statuses:
                     status_now = feed.statuses.pop(0)
@@ -127,8 +131,7 @@ def _handler(server: AgencyServer) -> type[BaseHTTPRequestHandler]:
             finally:
                 with server.lock:
                     server.inflight[path] -= 1
-                    server.requests.append(Request(path, dict(self.headers.items()), started,
-                                                   time.monotonic(), status))
+                    record.finished, record.status = time.monotonic(), status
 
         def _answer(self, feed: Feed | None, status_now: int | None) -> int:
             if feed is None:
