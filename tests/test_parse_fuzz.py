@@ -9,8 +9,8 @@ deletions and duplicated slices. Budgets keep the whole file near 30 s on a slow
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from worker.normalize import normalize_item
 from worker.parse import format_names, parse_document
 
 DATA = Path(__file__).resolve().parent / "data"
-RECEIVED = datetime(2030, 1, 1, tzinfo=timezone.utc)
+RECEIVED = datetime(2030, 1, 1, tzinfo=UTC)
 #: seeds larger than this are cut (feedparser on a 150 KB feed is the slow part of each example)
 SEED_BYTES = 40_000
 FUZZ = settings(max_examples=1_500, deadline=None, derandomize=True,

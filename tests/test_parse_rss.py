@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from worker.normalize import normalize_item
 from worker.parse import parse_document
 
 DATA = Path(__file__).resolve().parent / "data" / "rss"
-RECEIVED = datetime(2030, 1, 1, tzinfo=timezone.utc)
+RECEIVED = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def stories(content: bytes | str, name: str = "feed.xml", format: str = "auto") -> list[Story]:
@@ -34,7 +34,7 @@ def rss(items: str, extra_ns: str = "") -> str:
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("name, fmt_version", [

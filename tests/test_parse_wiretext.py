@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from worker.parse import parse_document
 from worker.parse.wiretext import read_take_key
 
 DATA = Path(__file__).resolve().parent / "data"
-RECEIVED = datetime(2030, 1, 1, tzinfo=timezone.utc)
+RECEIVED = datetime(2030, 1, 1, tzinfo=UTC)
 SOH, STX, ETX, EOT, SYN, US = "\x01", "\x02", "\x03", "\x04", "\x16", "\x1f"
 
 
@@ -89,7 +89,7 @@ def test_anpa_fields_come_from_header_slug_line_byline_lead_and_trailer() -> Non
     assert s.urgency == 5  # "r" regular
     assert s.subjects == ("i",)
     assert s.credits == ("AP",)
-    assert s.version_created == datetime(2025, 1, 14, 9, 12, tzinfo=timezone.utc)
+    assert s.version_created == datetime(2025, 1, 14, 9, 12, tzinfo=UTC)
     assert s.version is None and s.signals == () and s.pubstatus == "usable"
 
 
@@ -158,7 +158,7 @@ def test_anpa_flash_priority_is_urgency_one_and_breaking() -> None:
 
 def test_anpa_trailer_in_another_zone_is_converted_to_utc() -> None:
     s = fixture("anpa/merger-kill.tst")  # AP-NY-03-02-24 1515EST, cp1252 bytes
-    assert s.version_created == datetime(2024, 3, 2, 20, 15, tzinfo=timezone.utc)
+    assert s.version_created == datetime(2024, 3, 2, 20, 15, tzinfo=UTC)
     assert "\u201cRegional banks agree to merge\u201d" in s.body_text
 
 
@@ -185,7 +185,7 @@ def test_iptc7901_fields_come_from_header_keywords_and_trailer() -> None:
     assert s.urgency == 4
     assert s.dateline == "Brussels"
     assert s.credits == ("dpa",)
-    assert s.version_created == datetime(2025, 1, 14, 18, 12, tzinfo=timezone.utc)
+    assert s.version_created == datetime(2025, 1, 14, 18, 12, tzinfo=UTC)
 
 
 def test_iptc7901_body_is_unwrapped_and_stops_before_the_notebook() -> None:
@@ -223,7 +223,7 @@ def test_iptc7901_another_headline_under_the_same_keywords_is_another_story() ->
 def test_iptc7901_korrektur_with_local_time_and_german_month() -> None:
     s = fixture("iptc7901/prognose-korrektur.txt")  # latin-1, "091430 MEZ Okt 24"
     assert s.signals == ("correction",)
-    assert s.version_created == datetime(2024, 10, 9, 13, 30, tzinfo=timezone.utc)
+    assert s.version_created == datetime(2024, 10, 9, 13, 30, tzinfo=UTC)
     assert "Euro-Zone" in s.body_text and "«schwierigen Lage»" in s.body_text
     assert "Korrigiert" not in s.body_text
 

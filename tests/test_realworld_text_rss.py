@@ -5,7 +5,7 @@ Every expected value below was read off the document by eye (header, lead, trail
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from worker.model import Document, Story
 from worker.normalize import normalize_item
 from worker.parse import parse_document
 
-RECEIVED = datetime(2030, 1, 1, tzinfo=timezone.utc)
+RECEIVED = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def read(path: Path) -> tuple[str, list[Story]]:
@@ -27,13 +27,18 @@ def read(path: Path) -> tuple[str, list[Story]]:
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def test_every_real_text_wire_is_detected_and_parsed(shared: Path) -> None:
     sd = shared / "realworld" / "superdesk-core"
-    paths = sorted([*sd.glob("*.tst"), *sd.glob("*.txt"),
-                    *(shared / "realworld" / "dpa-digitalwires-to-iptc7901").glob("*.iptc")])
+    paths = sorted(
+        [
+            *sd.glob("*.tst"),
+            *sd.glob("*.txt"),
+            *(shared / "realworld" / "dpa-digitalwires-to-iptc7901").glob("*.iptc"),
+        ]
+    )
     assert len(paths) >= 10
     for path in paths:
         fmt, stories = read(path)
@@ -44,34 +49,61 @@ def test_every_real_text_wire_is_detected_and_parsed(shared: Path) -> None:
 
 
 ANPA = {
-    "anpa-2.tst": dict(
-        guid="urn:anpa:ap:2013-11-13:us--ethanol-losinggra", version=1, signals=("update",),
-        headline="Prairies vanish in the US push for green energy",
-        slugline="BC-US--Ethanol-Losing Grassland", byline="CHET BROKAW and JACK GILLUM",
-        dateline="ROSCOE, South Dakota", version_created=utc(2013, 11, 13, 7, 45), urgency=5,
-        subjects=("a",), phrase="more than 1 million acres (0.4 million hectares) of the Great",
-        last="contributed to this report from Washington."),
-    "ap_anpa-1.tst": dict(
-        guid="urn:anpa:ap:2016-02-20:bkn--heat-hawks", version=1, signals=("update",),
-        headline="Deng has 30 points, short-handed Heat beat Hawks 115-111",
-        slugline="BC-BKN--Heat-Hawks", byline="CHARLES ODUM", dateline="ATLANTA",
-        version_created=utc(2016, 2, 20, 3, 37), subjects=("z",),
-        phrase="Jeff Teague led Atlanta with 23 points, and Kyle Korver had 18.",
-        last="Hawks: Host Milwaukee on Saturday night."),
-    "ap_anpa-4.tst": dict(
-        guid="urn:anpa:ap:2017-05-09:as--china-daringescap", version=3, signals=("update",),
-        headline="AP Exclusive: China lawyer's family says US helped them flee",
-        slugline="BC-AS--China-Daring Escape-ABRIDGED", byline="GERRY SHIH", dateline="BEIJING",
-        version_created=utc(2017, 5, 9, 0, 56), urgency=5, subjects=("i",),
-        phrase="Help arrived, from America.",
-        last="Grant Peck in Bangkok contributed to this report."),
-    "ap_anpa-7.tst": dict(
-        guid="urn:anpa:ap:2019-09-04:10thingstoknow-today", version=None, signals=(),
-        headline="10 Things to Know for Today", slugline="BC-10 Things to Know-Today",
-        byline="The Associated Press", dateline=None, version_created=utc(2019, 9, 4, 10, 29),
-        urgency=5, subjects=("a",),
-        phrase="1. BAHAMIANS BEGIN RESCUES AS DORIAN MOVES ON TOWARD US COAST",
-        last="the financier who took his own life last month."),
+    "anpa-2.tst": {
+        "guid": "urn:anpa:ap:2013-11-13:us--ethanol-losinggra",
+        "version": 1,
+        "signals": ("update",),
+        "headline": "Prairies vanish in the US push for green energy",
+        "slugline": "BC-US--Ethanol-Losing Grassland",
+        "byline": "CHET BROKAW and JACK GILLUM",
+        "dateline": "ROSCOE, South Dakota",
+        "version_created": utc(2013, 11, 13, 7, 45),
+        "urgency": 5,
+        "subjects": ("a",),
+        "phrase": "more than 1 million acres (0.4 million hectares) of the Great",
+        "last": "contributed to this report from Washington.",
+    },
+    "ap_anpa-1.tst": {
+        "guid": "urn:anpa:ap:2016-02-20:bkn--heat-hawks",
+        "version": 1,
+        "signals": ("update",),
+        "headline": "Deng has 30 points, short-handed Heat beat Hawks 115-111",
+        "slugline": "BC-BKN--Heat-Hawks",
+        "byline": "CHARLES ODUM",
+        "dateline": "ATLANTA",
+        "version_created": utc(2016, 2, 20, 3, 37),
+        "subjects": ("z",),
+        "phrase": "Jeff Teague led Atlanta with 23 points, and Kyle Korver had 18.",
+        "last": "Hawks: Host Milwaukee on Saturday night.",
+    },
+    "ap_anpa-4.tst": {
+        "guid": "urn:anpa:ap:2017-05-09:as--china-daringescap",
+        "version": 3,
+        "signals": ("update",),
+        "headline": "AP Exclusive: China lawyer's family says US helped them flee",
+        "slugline": "BC-AS--China-Daring Escape-ABRIDGED",
+        "byline": "GERRY SHIH",
+        "dateline": "BEIJING",
+        "version_created": utc(2017, 5, 9, 0, 56),
+        "urgency": 5,
+        "subjects": ("i",),
+        "phrase": "Help arrived, from America.",
+        "last": "Grant Peck in Bangkok contributed to this report.",
+    },
+    "ap_anpa-7.tst": {
+        "guid": "urn:anpa:ap:2019-09-04:10thingstoknow-today",
+        "version": None,
+        "signals": (),
+        "headline": "10 Things to Know for Today",
+        "slugline": "BC-10 Things to Know-Today",
+        "byline": "The Associated Press",
+        "dateline": None,
+        "version_created": utc(2019, 9, 4, 10, 29),
+        "urgency": 5,
+        "subjects": ("a",),
+        "phrase": "1. BAHAMIANS BEGIN RESCUES AS DORIAN MOVES ON TOWARD US COAST",
+        "last": "the financier who took his own life last month.",
+    },
 }
 
 
@@ -91,51 +123,96 @@ def test_real_anpa_wire_fields(shared: Path, name: str) -> None:
 
 def test_real_anpa_write_thru_dateline_uses_a_dash_not_the_underscore(shared: Path) -> None:
     _, (s,) = read(shared / "realworld" / "superdesk-core" / "anpa-2.tst")
-    assert s.body_text.startswith("ROSCOE, South Dakota (AP) \u2014 Robert Malsam nearly went broke")
+    assert s.body_text.startswith(
+        "ROSCOE, South Dakota (AP) \u2014 Robert Malsam nearly went broke"
+    )
 
 
 IPTC = {
-    "superdesk-core/IPTC7901.txt": dict(
-        headline="Germany Social Democrats: Coalition talks with Merkel could fail",
-        slugline="Germany-politics", byline=None, dateline="Berlin", urgency=4, subjects=("i",),
-        version=None, signals=(), credits=("dpa",), version_created=utc(2013, 11, 13, 11, 37),
-        first="Berlin (dpa) - Negotiations between German conservatives headed by Chancellor",
-        last="to be sworn in for a third term before Christmas."),
-    "superdesk-core/dpa_four_line.txt": dict(
-        headline="Switzerland joins list of countries resisting UN migration pact",
-        slugline="Switzerland/migration/UN", byline="dpa correspondents", dateline="Geneva",
-        urgency=3, subjects=("i",), version=1, signals=("update",), credits=("dpa",),
-        version_created=utc(2018, 11, 21, 23, 22),
-        first="Geneva (dpa) - Switzerland is joining a growing number of countries",
-        last="Israel, Poland and the United States."),
-    "superdesk-core/dpa_two_by_line.txt": dict(
-        headline="Chiefs-Rams 2.0? Would be a fun Super Bowl, but don't count on it",
-        slugline="American Football/NFL", byline="Tom Krasovic, The San Diego Union-Tribune",
-        dateline="San Diego", urgency=4, subjects=("s",), version=None, signals=(),
-        credits=("tca", "dpa"), version_created=utc(2018, 11, 21, 12, 59),
-        first="San Diego (tca/dpa) - History says this wasn't a Super Bowl preview",
-        last="Kansas City's hopes will hinge on firming its defence."),
-    "superdesk-core/dpa_two_line.txt": dict(
-        headline="Peace talks on Yemen to take place in Sweden next month, Mattis says",
-        slugline="Yemen/conflict", byline=None, dateline="Washington", urgency=3,
-        subjects=("i",), version=None, signals=(), credits=("dpa",),
-        version_created=utc(2018, 11, 21, 21, 1),
-        first="Washington (dpa) - US Defence Secretary Jim Mattis says he expects",
-        last="in recent days it has decreased considerably."),
-    "dpa-digitalwires-to-iptc7901/eil.iptc": dict(
-        headline="Grünen-Spitze tritt nach Wahlniederlagen ab",
-        slugline="Partei/Deutschland/Grüne", byline=None, dateline="Berlin", urgency=2,
-        subjects=("pl",), version=None, signals=("breaking",), credits=("dpa",),
-        version_created=utc(2024, 9, 25, 10, 37),
-        first="Berlin (dpa) - Die Grünen-Spitze zieht nach den Misserfolgen der Partei",
-        last="Zuvor hatte das Nachrichtenportal «Table Media» berichtet."),
-    "dpa-digitalwires-to-iptc7901/nsb-n1.iptc": dict(
-        headline="Baum auf Bahnstrecke bei Peine - Verspätungen",
-        slugline="Verkehr/Bahn/Niedersachsen", byline=None, dateline="Peine", urgency=4,
-        subjects=("vm",), version=None, signals=(), credits=("dpa", "lni"),
-        version_created=utc(2024, 9, 25, 18, 52),
-        first="Ein umgestürzter Baum behindert den Bahnverkehr zwischen Peine und Hämelerwald.",
-        last="die Gegenstrecke sollte zeitnah folgen, ergänzte der Sprecher."),
+    "superdesk-core/IPTC7901.txt": {
+        "headline": "Germany Social Democrats: Coalition talks with Merkel could fail",
+        "slugline": "Germany-politics",
+        "byline": None,
+        "dateline": "Berlin",
+        "urgency": 4,
+        "subjects": ("i",),
+        "version": None,
+        "signals": (),
+        "credits": ("dpa",),
+        "version_created": utc(2013, 11, 13, 11, 37),
+        "first": "Berlin (dpa) - Negotiations between German conservatives headed by Chancellor",
+        "last": "to be sworn in for a third term before Christmas.",
+    },
+    "superdesk-core/dpa_four_line.txt": {
+        "headline": "Switzerland joins list of countries resisting UN migration pact",
+        "slugline": "Switzerland/migration/UN",
+        "byline": "dpa correspondents",
+        "dateline": "Geneva",
+        "urgency": 3,
+        "subjects": ("i",),
+        "version": 1,
+        "signals": ("update",),
+        "credits": ("dpa",),
+        "version_created": utc(2018, 11, 21, 23, 22),
+        "first": "Geneva (dpa) - Switzerland is joining a growing number of countries",
+        "last": "Israel, Poland and the United States.",
+    },
+    "superdesk-core/dpa_two_by_line.txt": {
+        "headline": "Chiefs-Rams 2.0? Would be a fun Super Bowl, but don't count on it",
+        "slugline": "American Football/NFL",
+        "byline": "Tom Krasovic, The San Diego Union-Tribune",
+        "dateline": "San Diego",
+        "urgency": 4,
+        "subjects": ("s",),
+        "version": None,
+        "signals": (),
+        "credits": ("tca", "dpa"),
+        "version_created": utc(2018, 11, 21, 12, 59),
+        "first": "San Diego (tca/dpa) - History says this wasn't a Super Bowl preview",
+        "last": "Kansas City's hopes will hinge on firming its defence.",
+    },
+    "superdesk-core/dpa_two_line.txt": {
+        "headline": "Peace talks on Yemen to take place in Sweden next month, Mattis says",
+        "slugline": "Yemen/conflict",
+        "byline": None,
+        "dateline": "Washington",
+        "urgency": 3,
+        "subjects": ("i",),
+        "version": None,
+        "signals": (),
+        "credits": ("dpa",),
+        "version_created": utc(2018, 11, 21, 21, 1),
+        "first": "Washington (dpa) - US Defence Secretary Jim Mattis says he expects",
+        "last": "in recent days it has decreased considerably.",
+    },
+    "dpa-digitalwires-to-iptc7901/eil.iptc": {
+        "headline": "Grünen-Spitze tritt nach Wahlniederlagen ab",
+        "slugline": "Partei/Deutschland/Grüne",
+        "byline": None,
+        "dateline": "Berlin",
+        "urgency": 2,
+        "subjects": ("pl",),
+        "version": None,
+        "signals": ("breaking",),
+        "credits": ("dpa",),
+        "version_created": utc(2024, 9, 25, 10, 37),
+        "first": "Berlin (dpa) - Die Grünen-Spitze zieht nach den Misserfolgen der Partei",
+        "last": "Zuvor hatte das Nachrichtenportal «Table Media» berichtet.",
+    },
+    "dpa-digitalwires-to-iptc7901/nsb-n1.iptc": {
+        "headline": "Baum auf Bahnstrecke bei Peine - Verspätungen",
+        "slugline": "Verkehr/Bahn/Niedersachsen",
+        "byline": None,
+        "dateline": "Peine",
+        "urgency": 4,
+        "subjects": ("vm",),
+        "version": None,
+        "signals": (),
+        "credits": ("dpa", "lni"),
+        "version_created": utc(2024, 9, 25, 18, 52),
+        "first": "Ein umgestürzter Baum behindert den Bahnverkehr zwischen Peine und Hämelerwald.",
+        "last": "die Gegenstrecke sollte zeitnah folgen, ergänzte der Sprecher.",
+    },
 }
 
 
@@ -150,8 +227,14 @@ def test_real_iptc7901_wire_fields(shared: Path, name: str) -> None:
     assert s.guid.startswith("urn:iptc7901:")
     assert s.body_text.startswith(first)
     assert s.body_text.endswith(last)
-    for editors_only in ("Notebook", "NOTEBOOK", "Notizblock", "not for publication",
-                         "not intended for publication", "* * * *"):
+    for editors_only in (
+        "Notebook",
+        "NOTEBOOK",
+        "Notizblock",
+        "not for publication",
+        "not intended for publication",
+        "* * * *",
+    ):
         assert editors_only not in s.body_text
 
 
@@ -164,28 +247,50 @@ def test_real_iptc7901_identity_ignores_the_transmission_numbers(shared: Path) -
     assert again.guid == original.guid and again.key == original.key
 
 
+JN_URL = (
+    "https://www.jn.pt/nacional/interior/"
+    "sonia-laig-e-a-nova-presidente-da-rarissimas-9021600.html"
+)
+GUARDIAN_URL = (
+    "https://www.theguardian.com/us-news/2018/jan/31/"
+    "donald-trump-state-of-the-union-address-unity-discord"
+)
+HEISE_URL = (
+    "http://www.heise.de/developer/meldung/"
+    "Java-Anwendungsserver-Red-Hat-gibt-WildFly-10-frei-3088438.html"
+    "?wt_mc=rss.developer.beitrag.atom"
+)
 RSS = {
-    "encoding.rss": dict(
-        count=40, language="pt-PT", byline=None,
-        guid="https://www.jn.pt/nacional/interior/sonia-laig-e-a-nova-presidente-da-rarissimas-9021600.html",
-        link="https://www.jn.pt/nacional/interior/sonia-laig-e-a-nova-presidente-da-rarissimas-9021600.html",
-        headline="Mãe de utente é a nova presidente da Raríssimas",
-        version_created=utc(2018, 1, 3, 13, 47),
-        phrase="é a nova presidente da direção da Raríssimas"),
-    "guardian.rss": dict(
-        count=55, language="en-GB", byline="David Smith in Washington",
-        guid="https://www.theguardian.com/us-news/2018/jan/31/donald-trump-state-of-the-union-address-unity-discord",
-        link="https://www.theguardian.com/us-news/2018/jan/31/donald-trump-state-of-the-union-address-unity-discord",
-        headline="Trump State of the Union address promised unity but emphasized discord",
-        version_created=utc(2018, 1, 31, 7, 26, 5),
-        phrase="Donald Trump has promised a \u201cnew American moment\u201d"),
-    "heise.atom": dict(
-        count=15, language=None, byline="heise online",
-        guid="http://heise.de/-3088438",
-        link="http://www.heise.de/developer/meldung/Java-Anwendungsserver-Red-Hat-gibt-WildFly-10-frei-3088438.html?wt_mc=rss.developer.beitrag.atom",
-        headline="Java-Anwendungsserver: Red Hat gibt WildFly 10 frei",
-        version_created=utc(2016, 2, 1, 16, 54, 50),
-        phrase="Die nun verfügbare Version 10 des Enterprise-Java-Servers"),
+    "encoding.rss": {
+        "count": 40,
+        "language": "pt-PT",
+        "byline": None,
+        "guid": JN_URL,
+        "link": JN_URL,
+        "headline": "Mãe de utente é a nova presidente da Raríssimas",
+        "version_created": utc(2018, 1, 3, 13, 47),
+        "phrase": "é a nova presidente da direção da Raríssimas",
+    },
+    "guardian.rss": {
+        "count": 55,
+        "language": "en-GB",
+        "byline": "David Smith in Washington",
+        "guid": GUARDIAN_URL,
+        "link": GUARDIAN_URL,
+        "headline": "Trump State of the Union address promised unity but emphasized discord",
+        "version_created": utc(2018, 1, 31, 7, 26, 5),
+        "phrase": "Donald Trump has promised a \u201cnew American moment\u201d",
+    },
+    "heise.atom": {
+        "count": 15,
+        "language": None,
+        "byline": "heise online",
+        "guid": "http://heise.de/-3088438",
+        "link": HEISE_URL,
+        "headline": "Java-Anwendungsserver: Red Hat gibt WildFly 10 frei",
+        "version_created": utc(2016, 2, 1, 16, 54, 50),
+        "phrase": "Die nun verfügbare Version 10 des Enterprise-Java-Servers",
+    },
 }
 
 

@@ -15,7 +15,7 @@ import socket
 import time
 import tracemalloc
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -131,7 +131,7 @@ def assert_safe(doc: Document, fmt: str, listener: socket.socket) -> None:
         listener.accept()  # nothing connected
 
 
-_NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
+_NOW = datetime(2030, 1, 1, tzinfo=UTC)
 ATTACKS = sorted(attacks(0))
 
 

@@ -38,7 +38,13 @@ from worker.errors import DocumentError
 from worker.model import Document, ItemData, ParsedDocument
 from worker.normalize.urgency import BREAKING_MAX_URGENCY, anpa_urgency
 from worker.parse.wiretext import (
-    ETX, STX, clean_line, paragraphs_to_html, read_take_key, split_dateline, story_guid,
+    ETX,
+    STX,
+    clean_line,
+    paragraphs_to_html,
+    read_take_key,
+    split_dateline,
+    story_guid,
 )
 
 NAME = "anpa"
@@ -47,7 +53,7 @@ FAMILY = "text"
 _START = re.compile(r"^\s*\x16*\x01")
 #: "r a DC3 DC1 BC-US--Ethanol-LosingGra 1stLd-Writethru   11-13 1693"
 _HEADER = re.compile(
-    r"^(?P<prio>[A-Za-z]) (?P<cat>[A-Za-z])[\x13\x14][\x11\x12] ?(?P<rest>[^\n]*)$", re.M
+    r"^(?P<prio>[A-Za-z]) (?P<cat>[A-Za-z])[\x13\x14][\x11\x12] ?(?P<rest>[^\n]*)$", re.MULTILINE
 )
 _HEADER_REST = re.compile(
     r"^(?P<keyword>\S+)(?P<take>.*?)\s+(?P<mm>\d{1,2})-(?P<dd>\d{1,2})\s+(?P<words>\d{1,5})\s*$"
@@ -59,8 +65,10 @@ _TRAILER = re.compile(
     r"(?P<agency>[A-Za-z]{2,6})-(?P<desk>[A-Za-z]{1,4})-(?P<mm>\d{2})-(?P<dd>\d{2})-(?P<yy>\d{2})"
     r"\s+(?P<hh>\d{2})(?P<mi>\d{2})\s*(?P<tz>[A-Z]{2,4})?"
 )
-_CYCLE = re.compile(r"^(?:AM|PM|BC)-", re.I)
-_EDITORS = re.compile(r"^\(?(?:AP Photos?|Eds?:|EDITOR'?S NOTE|Editor'?s Note|With )", re.I)
+_CYCLE = re.compile(r"^(?:AM|PM|BC)-", re.IGNORECASE)
+_EDITORS = re.compile(
+    r"^\(?(?:AP Photos?|Eds?:|EDITOR'?S NOTE|Editor'?s Note|With )", re.IGNORECASE
+)
 _RULE = re.compile(r"^[_\-=*. ]+$")
 
 
@@ -143,7 +151,7 @@ def _read_body(body: str) -> dict[str, Any]:
             if story["slug"] is None and story["headline"] is None and (
                     slug := _SLUG_LINE.match(content)):
                 story["slug"], story["take"] = slug.group("slug").strip(), slug.group("take")
-            elif re.match(r"^By\s", content, re.I) and story["byline"] is None:
+            elif re.match(r"^By\s", content, re.IGNORECASE) and story["byline"] is None:
                 story["byline"] = typography(content)
                 after_byline = ends_byline
             elif after_byline and ends_byline:

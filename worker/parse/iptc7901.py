@@ -42,7 +42,13 @@ from worker.errors import DocumentError
 from worker.model import Document, ItemData, ParsedDocument
 from worker.normalize.urgency import BREAKING_MAX_URGENCY, iptc_urgency
 from worker.parse.wiretext import (
-    ETX, STX, clean_line, paragraphs_to_html, read_take_key, short_digest, split_dateline,
+    ETX,
+    STX,
+    clean_line,
+    paragraphs_to_html,
+    read_take_key,
+    short_digest,
+    split_dateline,
     story_guid,
 )
 
@@ -70,13 +76,13 @@ _TAKE_LINE = re.compile(
     r"^\(?\s*(?:REFILE|EXTRA|URGENT|FLASH|BULLETIN|EIL\w*|BLITZ|KORREKTUR|BERICHTIGUNG|"
     r"CORRECTION|CORRECTED|KILL|ELIMINATION|WITHDRAWAL|ADVISORY|UPDATE|ZUSAMMENFASSUNG|"
     r"NEUFASSUNG|\d{1,2}\s*(?:ST|ND|RD|TH)\s+(?:LEAD|LD|ADD)|WRITETHRU|WRITE-THRU)\b[^\n]{0,20}$",
-    re.I,
+    re.IGNORECASE,
 )
-_BYLINE = re.compile(r"^(?:By|Von|Par|Por|Di)\s+\S", re.I)
-_NOTE_LINE = re.compile(r"^\((?:Foto|Photo|Grafik|Graphic|Video|Audio)\b.*\)$", re.I)
+_BYLINE = re.compile(r"^(?:By|Von|Par|Por|Di)\s+\S", re.IGNORECASE)
+_NOTE_LINE = re.compile(r"^\((?:Foto|Photo|Grafik|Graphic|Video|Audio)\b.*\)$", re.IGNORECASE)
 _END_OF_TEXT = re.compile(
     r"^(?:#\s|\*\s\*\s\*|The following information is not (?:intended )?for publication|"
-    r"Die folgenden Informationen sind nicht zur Ver\w+ bestimmt)", re.I
+    r"Die folgenden Informationen sind nicht zur Ver\w+ bestimmt)", re.IGNORECASE
 )
 _SIGN_OFF = re.compile(r"^[a-z][\w-]{1,10}(?: [a-z0-9]{1,6}){1,8}$")
 

@@ -30,7 +30,7 @@ import calendar
 import re
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
@@ -173,6 +173,6 @@ def _time(value: time.struct_time | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     except (OverflowError, ValueError, OSError):
         return None

@@ -14,7 +14,7 @@ once for both formats and maps them onto the SPEC vocabulary:
 | `Kill`, `Elimination`, `Eliminate`, `Withdrawal`, `Annulliert` | kill | - | canceled |
 | `Withhold` | - | - | withheld |
 | `Advisory`, `Budget`, `Note to editors` | advisory | - | usable |
-| `Flash`, `Bulletin`, `URGENT`, `APNewsAlert`, `Eil`, `Eilmeldung`, `Blitz` | breaking | - | usable |
+| `Flash`, `Bulletin`, `URGENT`, `APNewsAlert`, `Eil`, `Blitz` | breaking | - | usable |
 
 An "Add" (1stAdd) carries only the paragraphs added to the story; it is stored as a version of
 the story like any update, which is a known limit: its body replaces the previous take's.
@@ -36,15 +36,16 @@ _ORDINAL = r"(?P<n>\d{1,2})\s*(?:st|nd|rd|th)"
 _LEAD = re.compile(_ORDINAL + r"[\s-]*(?:Ld|Lead)\b", re.IGNORECASE)
 _WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("kill", re.compile(r"\b(?:kill|killed|elimination|eliminate|withdrawal|withdrawn|"
-                        r"annull\w*|storniert|stornierung)\b", re.I)),
-    ("withheld", re.compile(r"\bwithhold\b", re.I)),
+                        r"annull\w*|storniert|stornierung)\b", re.IGNORECASE)),
+    ("withheld", re.compile(r"\bwithhold\b", re.IGNORECASE)),
     ("correction", re.compile(r"\b(?:correction|corrected|corrects|corr|korrektur|"
-                              r"berichtigung|berichtigt)\b", re.I)),
+                              r"berichtigung|berichtigt)\b", re.IGNORECASE)),
     ("update", re.compile(r"(?:write-?thru|\brefiled?\b|\bupdate[ds]?\b|\bsub\b|\d(?:st|nd|rd|th)"
-                          r"[\s-]*add\b|\badds?\b|\bneufassung\b|\bzusammenfassung\b)", re.I)),
-    ("advisory", re.compile(r"\b(?:advisory|budget|note to editors|hinweis)\b", re.I)),
+                          r"[\s-]*add\b|\badds?\b|\bneufassung\b|\bzusammenfassung\b)",
+                          re.IGNORECASE)),
+    ("advisory", re.compile(r"\b(?:advisory|budget|note to editors|hinweis)\b", re.IGNORECASE)),
     ("breaking", re.compile(r"\b(?:flash|bulletin|urgent|apnewsalert|eil|eilmeldung|blitz)\b",
-                            re.I)),
+                            re.IGNORECASE)),
 )
 #: a lead "Place (Agency) - " (7901) or "PLACE, State (AP) _ " (ANPA): the place is the dateline
 _DATELINE = re.compile(
