@@ -127,6 +127,10 @@ def test_anpa_guid_ignores_transmission_number_and_take_key() -> None:
     assert "1042" not in a.guid and "ld" not in a.guid.split(":")[-1]
 
 
+def test_anpa_redelivery_under_another_transmission_number_is_the_same_version() -> None:
+    assert story(anpa(number="1042")).key == story(anpa(number="9999")).key
+
+
 def test_anpa_cycle_prefix_does_not_change_the_story() -> None:
     assert story(anpa(keyword="AM-EU--Storm-Ports")).guid == story(anpa()).guid
 
