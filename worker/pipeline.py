@@ -16,7 +16,7 @@ from datetime import datetime, timezone, tzinfo
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from worker.dedupe import assign_cluster
+from worker.dedupe import assign_cluster, index_version
 from worker.errors import ItemError
 from worker.merge import Change
 from worker.model import Document, IngestCounts, ItemProblem, Story
@@ -144,6 +144,7 @@ def _write(
                 counts.new += 1
                 counts.duplicates += joined
             elif written.change is Change.UPDATED:
+                index_version(conn, written.story_id, story)
                 counts.updated += 1
             elif written.change is Change.UNCHANGED:
                 counts.unchanged += 1

@@ -173,3 +173,23 @@ FeedRow.last_duration = mapped_column(Float, nullable=True)  # type: ignore[attr
 FeedRow.last_new = mapped_column(Integer, nullable=True)  # type: ignore[attr-defined]
 FeedRow.last_updated = mapped_column(Integer, nullable=True)  # type: ignore[attr-defined]
 Index("ix_feeds_next_poll_at", FeedRow.__table__.c.next_poll_at)
+
+
+class DedupeBandRow(Base):
+    """One LSH band key of a story's text: the shared near-duplicate index (`worker.dedupe`).
+
+    Every worker claims and looks up keys here, so the index is one for all processes. A key
+    belongs to the first story that claimed it (primary key (band, hash)): the insert that
+    claims it is also what serializes two workers racing on copies of one story. `at` is the
+    story's version_created when it was indexed: lookups and pruning are bounded by it (BRIN on
+    PostgreSQL: rows arrive in roughly time order, so that index stays tiny). No foreign key,
+    on purpose: the hot path inserts 33 rows per story and pruning deletes by time.
+    """
+
+    __tablename__ = "dedupe_bands"
+    __table_args__ = (Index("ix_dedupe_bands_at", "at", postgresql_using="brin"),)
+
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    story_id: Mapped[int] = mapped_column(Id)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
