@@ -51,7 +51,7 @@ class PollReport:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@app.task(name="wire.poll.feed", ignore_result=True, queue=POLL_QUEUE)
+@app.task(name="wire.poll.feed", ignore_result=True)
 def poll_feed(feed_id: int, token: str) -> None:
     """Poll one feed under the claim `token` (see the module docstring)."""
     rt = runtime()

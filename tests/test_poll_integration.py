@@ -1,0 +1,422 @@
+"""Polling end to end: the poll task in process on both stores, then real Celery workers and
+beats on Redis and PostgreSQL against the local agency server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import Engine, func, select, update
+
+import worker.tasks.app as tasks_app
+from tests.agency_server import AgencyServer, rss, wire_items
+from tests.conftest import REPO
+from worker.settings import Settings
+from worker.store.db import make_engine
+from worker.store.feeds import claim_due
+from worker.store.models import FeedRow, StoryRow, VersionRow
+from worker.tasks.app import PollSettings, Runtime
+from worker.tasks.poll import poll_feed
+from worker.tasks.schedule import sync_config
+
+REDIS = os.environ.get("WIRE_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture
+def agency() -> Iterator[AgencyServer]:
+    server = AgencyServer().start()
+    yield server
+    server.stop()
+
+
+def write_feeds(path: Path, feeds: list[dict[str, Any]]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(yaml.safe_dump({"feeds": feeds}), encoding="utf-8")
+    os.replace(tmp, path)  # whole file at once: a reader never sees half of it
+
+
+def counts(engine: Engine) -> tuple[int, int]:
+    with engine.connect() as conn:
+        return (conn.execute(select(func.count()).select_from(StoryRow)).scalar_one(),
+                conn.execute(select(func.count()).select_from(VersionRow)).scalar_one())
+
+
+def feed_row(engine: Engine, name: str) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(select(FeedRow).where(FeedRow.name == name)).one()
+
+
+def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+# -- the poll task in process ------------------------------------------------------------------
+
+class Poller:
+    """The dispatcher and the poll task run in this process, on a test store."""
+
+    def __init__(self, url: str, feeds_path: Path) -> None:
+        self.feeds_path = feeds_path
+        settings = Settings.from_env({"WIRE_DATABASE_URL": url, "WIRE_FEEDS": str(feeds_path)},
+                                     feeds_path.parent)
+        self.runtime = Runtime(settings, PollSettings.of(settings))
+        self.engine = self.runtime.engine
+
+    def configure(self, feeds: list[dict[str, Any]]) -> None:
+        write_feeds(self.feeds_path, feeds)
+
+    def poll_due(self, at: datetime | None = None) -> int:
+        """One dispatcher tick, the polls run here instead of on a worker."""
+        at = at or datetime.now(timezone.utc)
+        sync_config(at)
+        token = uuid.uuid4().hex
+        claims = claim_due(self.engine, at, token, 60)
+        for claim in claims:
+            poll_feed(claim.feed_id, token)
+        return len(claims)
+
+    def make_due(self, name: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(FeedRow).where(FeedRow.name == name).values(
+                next_poll_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+
+
+@pytest.fixture
+def poller(store_url: str, tmp_path: Path) -> Iterator[Poller]:
+    p = Poller(store_url, tmp_path / "feeds.yaml")
+    tasks_app._runtime = p.runtime
+    yield p
+    tasks_app._runtime = None
+    p.engine.dispose()
+
+
+def http_feed(agency: AgencyServer, name: str, path: str, interval: float = 60,
+              **extra: Any) -> dict[str, Any]:
+    return {"name": name, "provider": "agency", "url": agency.url(path), "interval": interval,
+            **extra}
+
+
+def test_new_and_updated_items_arrive_as_stories_and_versions(poller, agency):
+    items = wire_items(3)
+    agency.feed("/wire", body=rss(items))
+    poller.configure([http_feed(agency, "wire", "/wire")])
+
+    assert poller.poll_due() == 1
+    assert counts(poller.engine) == (3, 3)
+    items[1] = {**items[1], "title": "Story 1, updated", "date": "Wed, 25 Nov 2026 11:00:00 GMT"}
+    items.append(wire_items(1, start=7)[0])
+    agency.feed("/wire", body=rss(items))
+    poller.make_due("wire")
+    poller.poll_due()
+
+    assert counts(poller.engine) == (4, 5)
+    row = feed_row(poller.engine, "wire")
+    assert (row.last_outcome, row.last_new, row.last_updated, row.consecutive_failures) == (
+        "ok", 1, 1, 0)
+    assert row.lease_until is None and row.lease_token is None
+
+
+def test_an_unchanged_feed_is_asked_conditionally_and_a_304_is_not_a_failure(poller, agency):
+    agency.feed("/wire", body=rss(wire_items(2)))
+    poller.configure([http_feed(agency, "wire", "/wire", interval=30)])
+    poller.poll_due()
+    poller.make_due("wire")
+    before = datetime.now(timezone.utc)
+
+    poller.poll_due()
+
+    second = agency.requests_of("/wire")[1]
+    assert second.status == 304 and "If-None-Match" in second.headers
+    row = feed_row(poller.engine, "wire")
+    assert (row.last_outcome, row.consecutive_failures) == ("not_modified", 0)
+    assert row.next_poll_at >= before + timedelta(seconds=29)
+
+
+def test_a_feed_repeating_the_same_100_items_costs_little_more_than_its_fetch(poller, agency):
+    items = wire_items(100)
+    agency.feed("/wire", body=rss(items), etag=False, last_modified=False)
+    poller.configure([http_feed(agency, "wire", "/wire")])
+    poller.poll_due()
+    durations = []
+    for minute in range(5):  # new bytes every poll (lastBuildDate), the same items
+        agency.feed("/wire", body=rss(items, build_date=f"Wed, 25 Nov 2026 12:0{minute}:00 GMT"))
+        poller.make_due("wire")
+        poller.poll_due()
+        row = feed_row(poller.engine, "wire")
+        assert (row.last_outcome, row.last_new, row.last_updated) == ("unchanged", 0, 0)
+        durations.append(row.last_duration)
+
+    first_poll = feed_row(poller.engine, "wire")
+    assert counts(poller.engine) == (100, 100)
+    assert sorted(durations)[2] < 0.1  # measured ~10-20 ms against ~0.5 s for the full parse
+    assert first_poll.last_error is None
+
+
+def test_failures_back_off_exponentially_and_success_resets(poller, agency):
+    agency.feed("/wire", body=rss(wire_items(1)), always_status=500)
+    poller.configure([http_feed(agency, "wire", "/wire", interval=10)])
+    waits = []
+    for _ in range(3):
+        started = datetime.now(timezone.utc)
+        poller.poll_due(started)
+        row = feed_row(poller.engine, "wire")
+        waits.append((row.next_poll_at - started).total_seconds())
+        poller.make_due("wire")
+
+    assert row.consecutive_failures == 3 and row.last_outcome == "error"
+    assert "HTTP 500" in row.last_error and "wire" in row.last_error
+    assert 16 <= waits[0] <= 21 and 32 <= waits[1] <= 41 and 64 <= waits[2] <= 81
+    agency.feed("/wire", always_status=None)
+    poller.poll_due()
+    row = feed_row(poller.engine, "wire")
+    assert (row.consecutive_failures, row.last_outcome, row.last_error) == (0, "ok", None)
+
+
+def test_a_429_retry_after_is_honoured(poller, agency):
+    agency.feed("/wire", body=rss(wire_items(1)), statuses=[429], retry_after="600")
+    poller.configure([http_feed(agency, "wire", "/wire", interval=5)])
+    started = datetime.now(timezone.utc)
+
+    poller.poll_due(started)
+    poller.poll_due(started + timedelta(seconds=300))  # not due yet: nothing is asked
+
+    row = feed_row(poller.engine, "wire")
+    assert (row.next_poll_at - started).total_seconds() >= 600
+    assert len(agency.requests_of("/wire")) == 1
+
+
+def test_a_poll_whose_claim_was_taken_over_does_nothing(poller, agency):
+    agency.feed("/wire", body=rss(wire_items(1)))
+    poller.configure([http_feed(agency, "wire", "/wire")])
+    sync_config(datetime.now(timezone.utc))
+    now = datetime.now(timezone.utc)
+    old = claim_due(poller.engine, now, "old-token", 0.0)  # claimed, then expired
+    new = claim_due(poller.engine, now + timedelta(seconds=1), "new-token", 60)
+
+    poll_feed(old[0].feed_id, "old-token")
+
+    assert agency.requests_of("/wire") == [] and counts(poller.engine) == (0, 0)
+    poll_feed(new[0].feed_id, "new-token")
+    assert counts(poller.engine) == (1, 1)
+
+
+def test_drop_folder_files_are_ingested_then_moved_and_bad_ones_set_aside(poller, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "a.xml").write_bytes(rss(wire_items(2)))
+    (drop / "bad.json").write_bytes(b"{\"entries\": [{\"urn\": ")
+    (drop / "b.xml.tmp").write_bytes(rss(wire_items(1, start=5)))
+    old = time.time() - 5
+    for name in ("a.xml", "bad.json", "b.xml.tmp"):
+        os.utime(drop / name, (old, old))
+    poller.configure([{"name": "inbox", "provider": "agency", "folder": str(drop),
+                       "interval": 1}])
+
+    poller.poll_due()
+
+    assert counts(poller.engine) == (2, 2)
+    assert (drop / "processed" / "a.xml").exists()
+    assert (drop / "failed" / "bad.json").exists()
+    assert "bad.json: malformed JSON" in (drop / "failed" / "bad.json.error.txt").read_text()
+    assert sorted(p.name for p in drop.iterdir()) == ["b.xml.tmp", "failed", "processed"]
+    row = feed_row(poller.engine, "inbox")
+    assert (row.last_outcome, row.last_new, row.consecutive_failures) == ("ok", 2, 0)
+
+
+def test_a_missing_drop_folder_is_a_failure_shown_on_the_feed(poller, tmp_path):
+    poller.configure([{"name": "inbox", "folder": str(tmp_path / "nowhere"), "interval": 1}])
+
+    poller.poll_due()
+
+    row = feed_row(poller.engine, "inbox")
+    assert row.last_outcome == "error" and "nowhere" in row.last_error
+
+
+def test_config_changes_apply_at_the_next_tick(poller, agency):
+    agency.feed("/a", body=rss(wire_items(1)))
+    agency.feed("/b", body=rss(wire_items(1, start=10)))
+    poller.configure([http_feed(agency, "a", "/a", interval=600)])
+    poller.poll_due()
+    time.sleep(0.01)
+
+    poller.configure([http_feed(agency, "a", "/a", interval=5), http_feed(agency, "b", "/b")])
+    poller.poll_due()
+
+    with poller.engine.connect() as conn:
+        names = sorted(conn.execute(select(FeedRow.name)).scalars())
+    assert names == ["a", "b"]
+    row = feed_row(poller.engine, "a")
+    assert row.interval == 5 and (row.next_poll_at - row.last_poll_at).total_seconds() < 6
+    poller.configure([http_feed(agency, "b", "/b")])
+    poller.poll_due()
+    with poller.engine.connect() as conn:
+        assert list(conn.execute(select(FeedRow.name)).scalars()) == ["b"]
+
+
+def test_racing_dispatchers_never_claim_one_feed_twice(pg_store_url, tmp_path):
+    engine = make_engine(pg_store_url)
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(FeedRow.__table__.insert(), [
+            {"name": f"f{i}", "url": "http://x", "format": "auto", "interval": 1,
+             "enabled": True, "config": {}, "consecutive_failures": 0, "next_poll_at": now}
+            for i in range(200)])
+    claimed: list[int] = []
+    barrier = threading.Barrier(8)
+
+    def dispatcher() -> None:
+        barrier.wait()
+        for _ in range(5):
+            claims = claim_due(engine, now, uuid.uuid4().hex, 60, limit=30)
+            claimed.extend(c.feed_id for c in claims)
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    engine.dispose()
+
+    assert len(claimed) == 200 and len(set(claimed)) == 200
+
+
+# -- real Celery workers and beats on Redis and PostgreSQL ------------------------------------
+
+class Cluster:
+    """Celery workers and beats as real processes; every one is killed at teardown."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env = env
+        self.logs = logs
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def _start(self, argv: list[str], label: str) -> subprocess.Popen[bytes]:
+        log = (self.logs / f"{label}-{len(self.procs)}.log").open("wb")
+        proc = subprocess.Popen([sys.executable, "-c", "from worker.cli import main; main()",
+                                 *argv], env=self.env, cwd=self.logs, stdout=log, stderr=log,
+                                start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def worker(self, concurrency: int = 2) -> subprocess.Popen[bytes]:
+        return self._start(["worker", "-c", str(concurrency), "-n",
+                            f"w{len(self.procs)}-{uuid.uuid4().hex[:6]}@%h"], "worker")
+
+    def beat(self) -> subprocess.Popen[bytes]:
+        return self._start(["beat"], "beat")
+
+    def kill(self, proc: subprocess.Popen[bytes]) -> None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            self.kill(proc)
+
+    def log_text(self) -> str:
+        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.logs.glob("*.log"))
+
+
+@pytest.fixture
+def cluster(pg_store_url: str, tmp_path: Path) -> Iterator[Cluster]:
+    prefix = f"wiretest-{uuid.uuid4().hex[:8]}:"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIRE_")}
+    env.update({
+        "WIRE_DATABASE_URL": pg_store_url,
+        "WIRE_BROKER_URL": REDIS,
+        "WIRE_BROKER_PREFIX": prefix,
+        "WIRE_FEEDS": str(tmp_path / "feeds.yaml"),
+        "WIRE_DISPATCH_SECONDS": "0.3",
+        "WIRE_POLL_TIME_LIMIT": "6",
+        "PYTHONPATH": str(REPO),
+    })
+    c = Cluster(env, tmp_path)
+    yield c
+    c.stop_all()
+    import redis
+
+    client = redis.Redis.from_url(REDIS)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+def test_two_workers_and_two_beats_poll_every_feed_but_never_one_feed_twice_at_once(
+    cluster, agency, tmp_path, pg_store_url
+):
+    items = {path: wire_items(5, prefix=f"urn:{path[1:]}:") for path in ("/a", "/b", "/slow")}
+    for path, its in items.items():
+        agency.feed(path, body=rss(its))
+    agency.feed("/slow", delay=1.5)
+    write_feeds(tmp_path / "feeds.yaml", [
+        http_feed(agency, "a", "/a", interval=0.5), http_feed(agency, "b", "/b", interval=0.5),
+        http_feed(agency, "slow", "/slow", interval=0.3)])
+    for _ in range(2):
+        cluster.worker(concurrency=2)
+        cluster.beat()
+    engine = make_engine(pg_store_url)
+    try:
+        wait_for(lambda: counts(engine)[0] == 15, 40, f"15 stories\n{cluster.log_text()}")
+        items["/a"][0] = {**items["/a"][0], "title": "Updated headline",
+                          "date": "Wed, 25 Nov 2026 11:30:00 GMT"}
+        agency.feed("/a", body=rss(items["/a"]))
+        wait_for(lambda: counts(engine) == (15, 16), 20, "the updated version")
+        # a feed added to the file is polled without restarting anything
+        agency.feed("/late", body=rss(wire_items(2, prefix="urn:late:")))
+        write_feeds(tmp_path / "feeds.yaml", [
+            http_feed(agency, "a", "/a", interval=0.5), http_feed(agency, "b", "/b", interval=0.5),
+            http_feed(agency, "slow", "/slow", interval=0.3),
+            http_feed(agency, "late", "/late", interval=0.5)])
+        wait_for(lambda: counts(engine) == (17, 18), 20, "the feed added to the file")
+        time.sleep(2)
+    finally:
+        engine.dispose()
+
+    assert len(agency.requests_of("/slow")) >= 3
+    assert agency.max_inflight == {"/a": 1, "/b": 1, "/slow": 1, "/late": 1}
+    later = agency.requests_of("/b")[1:]
+    assert later and all("If-None-Match" in r.headers for r in later)
+    assert {r.status for r in later} == {304}
+
+
+def test_a_worker_killed_mid_poll_loses_nothing_and_duplicates_nothing(
+    cluster, agency, tmp_path, pg_store_url
+):
+    agency.feed("/slow", body=rss(wire_items(20)), delay=2.0)
+    write_feeds(tmp_path / "feeds.yaml", [http_feed(agency, "slow", "/slow", interval=0.5)])
+    cluster.beat()
+    first = cluster.worker(concurrency=1)
+    wait_for(lambda: agency.inflight.get("/slow"), 30, f"the first poll\n{cluster.log_text()}")
+
+    cluster.kill(first)  # SIGKILL, worker and pool, while the agency is answering
+    engine = make_engine(pg_store_url)
+    try:
+        assert counts(engine) == (0, 0)
+        cluster.worker(concurrency=1)
+        wait_for(lambda: counts(engine) == (20, 20), 40, f"every story\n{cluster.log_text()}")
+        time.sleep(1.5)
+        assert counts(engine) == (20, 20)
+        assert feed_row(engine, "slow").consecutive_failures == 0
+    finally:
+        engine.dispose()
+    assert agency.max_inflight["/slow"] == 1
