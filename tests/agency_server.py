@@ -106,6 +106,7 @@ class AgencyServer:
 def _handler(server: AgencyServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # else delayed ACKs add 40 ms to every 200
 
         def log_message(self, *args: Any) -> None:
             pass
