@@ -169,16 +169,12 @@ def test_items_with_nothing_to_publish_are_item_errors_not_crashes(outcome: Outc
     assert outcome.stories + outcome.item_errors + outcome.problems == outcome.entries
 
 
-@pytest.mark.xfail(strict=True, reason="parse.decode() sends UTF-16/UTF-32 XML to the text "
-                   "family, so format rss refuses it ('format rss reads xml, this is text')")
 def test_utf16_feed_with_a_byte_order_mark_is_read(corpus: Path) -> None:
     path = corpus / "encoding" / "utf-16le-bom.xml"
     parsed = parse_document(Document(path.name, path.read_bytes()), format="rss")
     assert parsed.format == "rss"
 
 
-@pytest.mark.xfail(strict=True, reason="normalize.html.inline_text strips tags but keeps the "
-                   "text of <script> in a headline")
 def test_script_in_an_html_title_does_not_reach_the_headline(corpus: Path) -> None:
     path = corpus / "wellformed" / "sanitize" / "entry_title_script.xml"
     parsed = parse_document(Document(path.name, path.read_bytes()), format="rss")

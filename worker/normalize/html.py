@@ -48,6 +48,11 @@ BLOCK_TAGS = {
     "tfoot", "section", "article", "header", "footer", "aside", "address",
 }
 _WS = re.compile(r"\s+")
+#: elements whose content is never text, in one-line fields too
+_DROPPED_CONTENT = re.compile(
+    r"<(script|style|iframe|object|embed|noscript|template|svg|math)\b.*?(?:</\1\s*>|$)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def sanitize_html(raw: str, base_url: str | None = None) -> str:
@@ -150,6 +155,7 @@ def inline_text(value: str | None) -> str | None:
     if value is None:
         return None
     if "<" in value or "&" in value:
+        value = _DROPPED_CONTENT.sub(" ", value)
         value = html_lib.unescape(re.sub(r"<[^>]*>", " ", value))
     text = " ".join(value.split())
     return text or None

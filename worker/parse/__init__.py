@@ -78,7 +78,7 @@ def parse_document(
 def decode(document: Document) -> Decoded:
     """Decode a document by family: XML (safely), JSON, or text."""
     content = document.content
-    stripped = content.lstrip(b"\xef\xbb\xbf \t\r\n")
+    stripped = _utf8_view(content).lstrip(b"\xef\xbb\xbf \t\r\n")
     head = stripped[:1024]
     if stripped.startswith(b"<"):
         try:
@@ -97,6 +97,23 @@ def decode(document: Document) -> Decoded:
             raise DocumentError(document.name, f"malformed JSON: {e}") from e
         return Decoded("json", head, data=data)
     return Decoded("text", head, text=decode_text(content))
+
+
+#: byte-order marks and the first bytes of "<" in the wide encodings XML allows
+_WIDE = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"),
+    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le"),
+)
+
+
+def _utf8_view(content: bytes) -> bytes:
+    """The start of the document as UTF-8, for family detection (UTF-16/32 XML exists)."""
+    for mark, codec in _WIDE:
+        if content.startswith(mark):
+            return content[:4096].decode(codec, "ignore").encode("utf-8")
+    return content
 
 
 def decode_text(content: bytes) -> str:

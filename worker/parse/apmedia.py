@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from worker.errors import DocumentError
 from worker.model import Document, ItemData, ParsedDocument
 from worker.normalize.urgency import iptc_urgency
 from worker.parse.jsonutil import (
@@ -79,9 +80,15 @@ def _is_item(obj: dict[str, Any]) -> bool:
 def parse(document: Document, decoded: Any) -> ParsedDocument:
     """Every item of an AP item document or feed page; a bad item is a problem, not a failure."""
     data = decoded.data
+    if isinstance(data, list):
+        entries: list[Any] = data  # a bare list of items
+        items, problems, skipped = items_of(document.name, entries, read_item, _ref)
+        return ParsedDocument(NAME, tuple(items), tuple(problems), tuple(skipped))
+    if not isinstance(data, dict):
+        raise DocumentError(document.name, "an AP document is a JSON object", NAME)
     inner = data.get("data") if isinstance(data.get("data"), dict) else None
     if inner is None:
-        entries: list[Any] = [data]
+        entries = [data]
     elif isinstance(inner.get("items"), list):
         entries = [e["item"] if isinstance(e, dict) and "item" in e else e
                    for e in inner["items"]]

@@ -70,7 +70,12 @@ def _is_entry(obj: dict[str, Any]) -> bool:
 def parse(document: Document, decoded: Any) -> ParsedDocument:
     """Every entry of the document as ItemData; a bad entry is a problem, not a failure."""
     data = decoded.data
-    entries = data["entries"] if isinstance(data.get("entries"), list) else [data]
+    if isinstance(data, list):
+        entries: Any = data  # a bare list of entries
+    elif isinstance(data, dict):
+        entries = data["entries"] if isinstance(data.get("entries"), list) else [data]
+    else:
+        raise DocumentError(document.name, "a digitalwires document is a JSON object", NAME)
     if not isinstance(entries, list):
         raise DocumentError(document.name, "`entries` is not a list", NAME)
     items, problems, skipped = items_of(document.name, entries, read_entry, _ref)

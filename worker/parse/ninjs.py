@@ -146,7 +146,7 @@ def guid_of(obj: dict[str, Any]) -> str | None:
         return guid
     uri = text(obj.get("uri"))
     if uri and _is_ap_token_uri(uri):
-        match = _AP_ITEMID.search(urlsplit(uri).path + "?")
+        match = _AP_ITEMID.search(urlsplit(uri).path + "?")  # safe: checked above
         return _altid(obj, "itemid") or (match.group(1) if match else uri)
     return uri
 
@@ -157,7 +157,10 @@ def _is_ap_uri(obj: dict[str, Any]) -> bool:
 
 
 def _is_ap_token_uri(uri: str) -> bool:
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # not a URL at all (e.g. "http://wire]x"): an opaque id
+        return False
     query = parse_qs(parts.query)
     tokens = "qt" in query or "et" in query
     return bool(_AP_ITEMID.search(parts.path + "?")) and (tokens or parts.netloc.endswith("ap.org"))
