@@ -1,0 +1,255 @@
+"""The benchmark's scenarios; each runs in a fresh process and returns plain figures.
+
+A fresh process per scenario (multiprocessing "spawn") keeps them independent: no warm caches,
+no heap left over from another scenario (a big heap slows Python's cyclic GC, notes/perf.md 2),
+its own settings for the product (the Celery app reads them at import), and a clean RSS reading.
+
+CPU is process CPU time (`time.process_time`), plus the PostgreSQL backends' CPU when the store
+is PostgreSQL (`stores.CpuMeter`). The HTTP server runs in its own process and is not counted:
+it stands for the agency's server.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+from bench.stores import CpuMeter
+
+
+def isolated(name: str, kwargs: dict[str, Any], log: str) -> Any:
+    """Runs in the fresh child process: its logs go to the log file, then the scenario runs."""
+    handle = open(log, "a")  # noqa: SIM115 - lives as long as the child
+    os.dup2(handle.fileno(), 2)
+    sys.stderr = handle
+    return globals()[name](**kwargs)
+
+
+def _gen(base: str, fmt: str, feed: int, gen: int) -> None:
+    httpx.get(f"{base}/_gen/{fmt}/{feed}/{gen}").raise_for_status()
+
+
+def _ms(seconds: float, count: int) -> float:
+    return round(seconds / count * 1000, 3)
+
+
+# -- unchanged polls ---------------------------------------------------------------------------
+
+MODES = {"304": "cond", "200_same_body": "plain", "200_same_items": "volatile"}
+
+
+def product_unchanged(db_url: str, base: str, fmt: str, feeds: int, rounds: int,
+                      tmp: str) -> dict[str, Any]:
+    """CPU per poll of a feed that has nothing new, for each way a server can say so."""
+    from bench.product import ProductWorker
+
+    names: dict[str, list[str]] = {}
+    config = {}
+    for m, (mode, path) in enumerate(MODES.items()):
+        names[mode] = [f"{mode}-{fmt}-{i}" for i in range(feeds)]
+        for i, name in enumerate(names[mode]):
+            config[name] = (f"{base}/{path}/{fmt}/{100 * (m + 1) + i}", fmt)
+    worker = ProductWorker(db_url, config, Path(tmp))
+    everyone = [n for group in names.values() for n in group]
+    for _ in range(2):  # first poll ingests the items, second learns the validators/fingerprints
+        worker.make_due(everyone)
+        worker.poll(everyone)
+    meter = CpuMeter(db_url)
+    out: dict[str, Any] = {}
+    for mode, group in names.items():
+        samples, db = [], []
+        for _ in range(rounds):
+            worker.make_due(group)
+            meter.start()
+            worker.poll(group)
+            cpu, db_cpu = meter.stop()
+            samples.append(cpu / len(group))
+            db.append(db_cpu / len(group))
+        out[mode] = {
+            "cpu_ms": round(statistics.median(samples) * 1000, 3),
+            "db_cpu_ms": round(statistics.median(db) * 1000, 3),
+            "outcomes": worker.outcomes(group),
+            "polls": rounds * len(group),
+        }
+    meter.close()
+    return out
+
+
+def baseline_unchanged(db_url: str, base: str, fmt: str, polls: int) -> dict[str, Any]:
+    """CPU per poll of the naive worker on a feed that has nothing new."""
+    from bench.baseline import NaiveWorker
+
+    naive = NaiveWorker(db_url)
+    url = f"{base}/plain/{fmt}/90"
+    naive.poll(url, fmt, "bench")
+    meter = CpuMeter(db_url)
+    samples = []
+    for _ in range(polls):
+        meter.start()
+        new = naive.poll(url, fmt, "bench")
+        cpu, db = meter.stop()
+        assert new == 0
+        samples.append(cpu + db)
+    meter.close()
+    naive.close()
+    return {"cpu_ms": round(statistics.median(samples) * 1000, 3), "polls": polls}
+
+
+# -- new items ---------------------------------------------------------------------------------
+
+
+def _rss_mb() -> float:
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def product_new_items(db_url: str, base: str, fmt: str, docs: int, tmp: str,
+                      sample_every: int = 10) -> dict[str, Any]:
+    """Polls that each bring 100 new items, end to end; CPU per item, stages, RSS as it grows."""
+    from bench.product import ProductWorker
+
+    config = {f"new-{fmt}-{i}": (f"{base}/cond/{fmt}/{1000 + i}", fmt) for i in range(docs + 1)}
+    names = list(config)
+    worker = ProductWorker(db_url, config, Path(tmp))
+    worker.make_due(names[:1])
+    worker.poll(names[:1])  # warm-up: imports, connections, statement caches
+    meter = CpuMeter(db_url)
+    clock = worker.stage_clock()
+    rss = [(100, round(_rss_mb(), 1))]
+    cpu = db = 0.0
+    for start in range(1, len(names), sample_every):
+        group = names[start:start + sample_every]
+        worker.make_due(group)
+        meter.start()
+        worker.poll(group)
+        c, d = meter.stop()
+        cpu, db = cpu + c, db + d
+        rss.append((100 * (start + len(group)), round(_rss_mb(), 1)))
+    clock.restore()
+    meter.close()
+    items = 100 * docs
+    stages = {k: _ms(v, items) for k, v in sorted(clock.seconds.items())}
+    return {
+        "items": items,
+        "cpu_ms_per_item": _ms(cpu, items),
+        "db_cpu_ms_per_item": _ms(db, items),
+        "items_per_core_s": round(items / (cpu + db), 1),
+        "stage_ms_per_item": stages,
+        "outcomes": worker.outcomes(names),
+        "rss_mb_by_stories": rss,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def baseline_new_items(db_url: str, base: str, fmt: str, docs: int,
+                       sample_every: int = 10) -> dict[str, Any]:
+    from bench.baseline import NaiveWorker
+
+    naive = NaiveWorker(db_url)
+    naive.poll(f"{base}/plain/{fmt}/1000", fmt, "bench")  # warm-up
+    meter = CpuMeter(db_url)
+    cpu = db = 0.0
+    new = 0
+    rss = [(100, round(_rss_mb(), 1))]
+    for i in range(1, docs + 1):
+        meter.start()
+        new += naive.poll(f"{base}/plain/{fmt}/{1000 + i}", fmt, "bench")
+        c, d = meter.stop()
+        cpu, db = cpu + c, db + d
+        if i % sample_every == 0 or i == docs:
+            rss.append((100 * (i + 1), round(_rss_mb(), 1)))
+    meter.close()
+    naive.close()
+    items = 100 * docs
+    assert new == items, (new, items)
+    return {
+        "items": items,
+        "cpu_ms_per_item": _ms(cpu, items),
+        "db_cpu_ms_per_item": _ms(db, items),
+        "items_per_core_s": round(items / (cpu + db), 1),
+        "rss_mb_by_stories": rss,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+# -- steady state: N feeds, a share of them changed each round ---------------------------------
+
+
+def product_steady(db_url: str, base: str, fmt: str, feeds: int, rounds: int, changed: float,
+                   tmp: str) -> dict[str, Any]:
+    """CPU per poll when `changed` of the feeds moved one generation since the last poll."""
+    from bench.product import ProductWorker
+
+    first = 3000
+    config = {f"steady-{fmt}-{i}": (f"{base}/cond/{fmt}/{first + i}", fmt) for i in range(feeds)}
+    names = list(config)
+    worker = ProductWorker(db_url, config, Path(tmp))
+    t0 = time.perf_counter()
+    worker.make_due(names)
+    worker.poll(names)
+    prime_s = time.perf_counter() - t0
+    step = max(1, round(1 / changed)) if changed else 0
+    meter = CpuMeter(db_url)
+    per_poll, statuses = [], {}
+    for r in range(1, rounds + 1):
+        moved = [i for i in range(feeds) if step and (i + r) % step == 0]
+        for i in moved:
+            _gen(base, fmt, first + i, r)
+        worker.make_due(names)
+        meter.start()
+        worker.poll(names)
+        cpu, db = meter.stop()
+        per_poll.append((cpu + db) / feeds)
+        for k, v in worker.outcomes(names).items():
+            statuses[k] = statuses.get(k, 0) + v
+    meter.close()
+    return {"feeds": feeds, "rounds": rounds, "changed_share": changed,
+            "cpu_ms_per_poll": round(statistics.median(per_poll) * 1000, 3),
+            "outcomes": statuses, "prime_seconds": round(prime_s, 1)}
+
+
+def baseline_steady(db_url: str, base: str, fmt: str, feeds: int, rounds: int,
+                    changed: float) -> dict[str, Any]:
+    from bench.baseline import NaiveWorker
+
+    first = 4000
+    naive = NaiveWorker(db_url)
+    urls = [f"{base}/plain/{fmt}/{first + i}" for i in range(feeds)]
+    for url in urls:
+        naive.poll(url, fmt, "bench")
+    step = max(1, round(1 / changed)) if changed else 0
+    meter = CpuMeter(db_url)
+    per_poll = []
+    for r in range(1, rounds + 1):
+        for i in range(feeds):
+            if step and (i + r) % step == 0:
+                _gen(base, fmt, first + i, r)
+        meter.start()
+        for url in urls:
+            naive.poll(url, fmt, "bench")
+        cpu, db = meter.stop()
+        per_poll.append((cpu + db) / feeds)
+    meter.close()
+    naive.close()
+    return {"feeds": feeds, "rounds": rounds, "changed_share": changed,
+            "cpu_ms_per_poll": round(statistics.median(per_poll) * 1000, 3)}
+
+
+# -- near-duplicate lookup as the index grows ----------------------------------------------------
+
+
+def dedupe_cost(pg_server: str, sizes: list[int], incoming: int) -> dict[str, Any]:
+    """assign_cluster per story against a band index of each size (bench/dedupe_bench.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import dedupe_bench  # the dedupe benchmark's own functions, reused as they are
+
+    rows = dedupe_bench.cost(pg_server, sizes, incoming, seed=7)
+    target = 1_000_000 if max(sizes) < 1_000_000 else 10_000_000
+    return {"rows": rows, "extrapolation": dedupe_bench.extrapolate(rows, target)}
