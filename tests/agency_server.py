@@ -111,7 +111,7 @@ def _handler(server: AgencyServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             started = time.monotonic()
             path = self.path
             with server.lock:

@@ -110,8 +110,8 @@ def test_an_empty_file_is_no_feeds(tmp_path):
          ["feed 'a'", "timezone", "Mars/Olympus"]),
         ("feeds:\n  - {name: a, url: 'http://x', interval: 1, headers: {X-Key: '${NOPE}'}}",
          ["feed 'a'", "headers.X-Key", "NOPE"]),
-        ("feeds:\n  - {name: a, url: 'http://x', interval: 1}\n"
-         "  - {name: a, folder: /d, interval: 1}", ["feed 'a'", "name", "two feeds"]),
+        (("feeds:\n  - {name: a, url: 'http://x', interval: 1}\n"
+          "  - {name: a, folder: /d, interval: 1}"), ["feed 'a'", "name", "two feeds"]),
         ("alerts:\n  - {name: f, webhook: 'http://h', when: {urgency_at_most: 12}}",
          ["alert 'f'", "when.urgency_at_most"]),
         ("alerts:\n  - {name: f, webhook: 'http://h', when: {changes: [boom]}}",

@@ -35,9 +35,9 @@ def client():
         yield c
 
 
-def fetch(client, agency, path, kept=Validators(), **kw):
-    return fetch_feed(client, "agency-wire", agency.url(path), {}, kept, kw.pop("cap", CAP), NOW,
-                      **kw)
+def fetch(client, agency, path, kept=None, **kw):
+    return fetch_feed(client, "agency-wire", agency.url(path), {}, kept or Validators(),
+                      kw.pop("cap", CAP), NOW, **kw)
 
 
 def test_the_second_poll_sends_the_validators_and_a_304_ends_it(client, agency):

@@ -3,6 +3,7 @@ beats on Redis and PostgreSQL against the local agency server."""
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
@@ -368,9 +369,14 @@ def test_two_workers_and_two_beats_poll_every_feed_but_never_one_feed_twice_at_o
     for path, its in items.items():
         agency.feed(path, body=rss(its))
     agency.feed("/slow", delay=1.5)
+    agency.feed("/down", always_status=500)
+    agency.feed("/limited", always_status=429, retry_after="600")
+    failing = [http_feed(agency, "down", "/down", interval=0.5),
+               http_feed(agency, "limited", "/limited", interval=0.5)]
     write_feeds(tmp_path / "feeds.yaml", [
         http_feed(agency, "a", "/a", interval=0.5), http_feed(agency, "b", "/b", interval=0.5),
-        http_feed(agency, "slow", "/slow", interval=0.3)])
+        http_feed(agency, "slow", "/slow", interval=0.3), *failing])
+    started = time.monotonic()
     for _ in range(2):
         cluster.worker(concurrency=2)
         cluster.beat()
@@ -386,14 +392,22 @@ def test_two_workers_and_two_beats_poll_every_feed_but_never_one_feed_twice_at_o
         write_feeds(tmp_path / "feeds.yaml", [
             http_feed(agency, "a", "/a", interval=0.5), http_feed(agency, "b", "/b", interval=0.5),
             http_feed(agency, "slow", "/slow", interval=0.3),
-            http_feed(agency, "late", "/late", interval=0.5)])
+            http_feed(agency, "late", "/late", interval=0.5), *failing])
         wait_for(lambda: counts(engine) == (17, 18), 20, "the feed added to the file")
         time.sleep(2)
+        down = feed_row(engine, "down")
     finally:
         engine.dispose()
+    elapsed = time.monotonic() - started
 
     assert len(agency.requests_of("/slow")) >= 3
-    assert agency.max_inflight == {"/a": 1, "/b": 1, "/slow": 1, "/late": 1}
+    assert agency.max_inflight == {"/a": 1, "/b": 1, "/slow": 1, "/late": 1, "/down": 1,
+                                   "/limited": 1}
+    # back-off from 0.5 s doubling (1, 2, 4, 8 s..., at most 20 % less): about log2(t) requests,
+    # where polling every 0.5 s would have made 2 t
+    assert 2 <= len(agency.requests_of("/down")) <= 2 + math.log2(elapsed / 0.4 + 1)
+    assert down.consecutive_failures >= 2 and "HTTP 500" in down.last_error
+    assert len(agency.requests_of("/limited")) == 1  # Retry-After: 600
     later = agency.requests_of("/b")[1:]
     assert later and all("If-None-Match" in r.headers for r in later)
     assert {r.status for r in later} == {304}

@@ -45,7 +45,7 @@ def env_for(workdir: Path) -> dict[str, str]:
 
 
 def wire(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*WIRE, *args], cwd=workdir, env=env_for(workdir), capture_output=True,
+    return subprocess.run([*WIRE, *args], check=False, cwd=workdir, env=env_for(workdir), capture_output=True,
                           text=True, timeout=60)
 
 
@@ -63,7 +63,8 @@ def stories_in(db: Path) -> int:
 
 
 def children_of(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], check=False,
+                         capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
 
 
@@ -72,7 +73,8 @@ def alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True)
+    state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], check=False,
+                         capture_output=True, text=True)
     return bool(state.stdout.strip()) and not state.stdout.strip().startswith("Z")
 
 

@@ -35,7 +35,7 @@ from worker.parse.prescan import item_fingerprints
 from worker.pipeline import ParseOptions, ingest_document
 from worker.polling import Outcome, lease_seconds, next_schedule
 from worker.store.feeds import begin_poll, finish_poll, known_fingerprints, record_fingerprints
-from worker.tasks.app import POLL_QUEUE, Runtime, app, runtime
+from worker.tasks.app import Runtime, app, runtime
 
 log = logging.getLogger(__name__)
 
