@@ -40,6 +40,9 @@ CELERY_APP = "worker.tasks.app"
 
 
 def _config_or_fail(settings: Settings) -> WireConfig:
+    if not settings.feeds_path.exists():
+        fail(f"{settings.feeds_path}: no feed configuration here; write one (the repository's "
+             "config/feeds.yaml is an example) or point WIRE_FEEDS at it")
     try:
         return load_config(settings.feeds_path, os.environ)
     except ConfigError as e:
