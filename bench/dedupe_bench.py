@@ -38,16 +38,16 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dedupe_corpus import CorpusStory, make_corpus  # noqa: E402
+from dedupe_corpus import CorpusStory, make_corpus
 
-from worker.dedupe import assign_cluster  # noqa: E402
-from worker.dedupe.choose import CONTAINMENT_MIN, JACCARD_MIN  # noqa: E402
-from worker.dedupe.signatures import BANDS, NUM_PERM, ROWS, signature  # noqa: E402
-from worker.model import Story  # noqa: E402
-from worker.normalize.hashing import content_hash  # noqa: E402
-from worker.settings import database_url  # noqa: E402
-from worker.store.db import make_engine, open_store  # noqa: E402
-from worker.store.writes import write_version  # noqa: E402
+from worker.dedupe import assign_cluster
+from worker.dedupe.choose import CONTAINMENT_MIN, JACCARD_MIN
+from worker.dedupe.signatures import BANDS, NUM_PERM, ROWS, signature
+from worker.model import Story
+from worker.normalize.hashing import content_hash
+from worker.settings import database_url
+from worker.store.db import make_engine, open_store
+from worker.store.writes import write_versions
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dedupe.json"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -67,11 +67,10 @@ def ingest(engine: Engine, stories: list[CorpusStory], per_tx: int) -> list[floa
     """Store and cluster the stories; returns assign_cluster's seconds per story."""
     timings: list[float] = []
     for start in range(0, len(stories), per_tx):
-        batch = sorted(stories[start:start + per_tx], key=lambda s: (s.provider, s.guid))
+        batch = [to_story(s) for s in
+                 sorted(stories[start:start + per_tx], key=lambda s: (s.provider, s.guid))]
         with engine.begin() as conn:
-            for s in batch:
-                story = to_story(s)
-                written = write_version(conn, story, story.version_created)
+            for story, written in zip(batch, write_versions(conn, batch, batch[0].version_created)):
                 t0 = time.perf_counter()
                 assign_cluster(conn, written.story_id, story, story.version_created)
                 timings.append(time.perf_counter() - t0)

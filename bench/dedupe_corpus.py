@@ -21,15 +21,20 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-FIRST = ("Omar Anna Mikhail Li Sarah David Fatima Jean Carlos Yuki Ahmed Maria Pieter Olga "
+
+def _words(text: str, sep: str | None = None) -> list[str]:
+    return text.split(sep)
+
+
+FIRST = _words("Omar Anna Mikhail Li Sarah David Fatima Jean Carlos Yuki Ahmed Maria Pieter Olga "
          "Kwame Elena Tomasz Ingrid Rahul Chen Aisha Lucas Hana Ivan Grace Mehmet Sofia Ali "
-         "Nadia Pablo Eva Samuel Leila Jonas Amara Viktor Rosa Kenji Dmitri Clara").split()
-LAST = ("Alloush Petrova Schmidt Haddad Okafor Nakamura Kowalski Rossi Mahmoud Fernandez Novak "
+         "Nadia Pablo Eva Samuel Leila Jonas Amara Viktor Rosa Kenji Dmitri Clara")
+LAST = _words("Alloush Petrova Schmidt Haddad Okafor Nakamura Kowalski Rossi Mahmoud Fernandez Novak "
         "Lindqvist Mensah Ivanova Dubois Tanaka Rahman Costa Weber Suleiman Kovacs Moreau "
         "Abdullah Jansen Horvat Silva Nguyen Park Mwangi Castillo Eriksen Barzani Volkov Adeyemi "
-        "Moretti Hoffmann Demir Karimi Osei Brennan").split()
+        "Moretti Hoffmann Demir Karimi Osei Brennan")
 PLACES = [("Kharkiv", "Ukraine"), ("Raqqa", "Syria"), ("Mosul", "Iraq"), ("Lagos", "Nigeria"),
           ("Manila", "Philippines"), ("Lima", "Peru"), ("Ankara", "Turkey"), ("Nairobi", "Kenya"),
           ("Dhaka", "Bangladesh"), ("Caracas", "Venezuela"), ("Gaza", "the Palestinian territories"),
@@ -38,29 +43,29 @@ PLACES = [("Kharkiv", "Ukraine"), ("Raqqa", "Syria"), ("Mosul", "Iraq"), ("Lagos
           ("Beirut", "Lebanon"), ("Athens", "Greece"), ("Frankfurt", "Germany"), ("Osaka", "Japan"),
           ("Sao Paulo", "Brazil"), ("Johannesburg", "South Africa"), ("Lyon", "France"),
           ("Milan", "Italy"), ("Chicago", "the United States"), ("Toronto", "Canada")]
-ORGS = ("the interior ministry|the health ministry|the central bank|the electoral commission|"
+ORGS = _words("the interior ministry|the health ministry|the central bank|the electoral commission|"
         "the United Nations|the Red Cross|the city council|the army|the finance ministry|"
         "the supreme court|the port authority|the national weather service|the opposition alliance|"
-        "the state oil company|the workers' union|the coalition|the police").split("|")
-TITLES = ("spokesman|minister|governor|mayor|senior official|commander|chief executive|"
-          "lawmaker|prosecutor|analyst|aid worker|economist|police chief|union leader").split("|")
+        "the state oil company|the workers' union|the coalition|the police", "|")
+TITLES = _words("spokesman|minister|governor|mayor|senior official|commander|chief executive|"
+          "lawmaker|prosecutor|analyst|aid worker|economist|police chief|union leader", "|")
 TOPICS = {
-    "conflict": ("fighters offensive shelling ceasefire troops civilians frontline artillery "
-                 "checkpoint evacuation militia airstrikes siege corridor hostages").split(),
-    "economy": ("inflation rates bonds currency growth exports budget deficit investors prices "
-                "tariffs lending wages output forecast").split(),
-    "disaster": ("flood earthquake rescuers survivors rubble shelters aftershock landslide "
-                 "casualties rainfall damage relief villages bridges").split(),
-    "politics": ("election ballot coalition parliament vote campaign reform referendum cabinet "
-                 "turnout candidates opposition decree mandate").split(),
-    "courts": ("trial verdict judge defendants appeal charges testimony sentence evidence "
-               "hearing lawyers jury acquittal indictment").split(),
-    "business": ("shares merger profit revenue takeover factory layoffs quarter dividend "
-                 "regulators suppliers contract stake orders").split(),
+    "conflict": _words("fighters offensive shelling ceasefire troops civilians frontline artillery "
+                 "checkpoint evacuation militia airstrikes siege corridor hostages"),
+    "economy": _words("inflation rates bonds currency growth exports budget deficit investors prices "
+                "tariffs lending wages output forecast"),
+    "disaster": _words("flood earthquake rescuers survivors rubble shelters aftershock landslide "
+                 "casualties rainfall damage relief villages bridges"),
+    "politics": _words("election ballot coalition parliament vote campaign reform referendum cabinet "
+                 "turnout candidates opposition decree mandate"),
+    "courts": _words("trial verdict judge defendants appeal charges testimony sentence evidence "
+               "hearing lawyers jury acquittal indictment"),
+    "business": _words("shares merger profit revenue takeover factory layoffs quarter dividend "
+                 "regulators suppliers contract stake orders"),
 }
-DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-VERBS = ("said|told reporters|said in a statement|told Reuters|said on state television|"
-         "wrote on social media|told a news conference").split("|")
+DAYS = _words("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+VERBS = _words("said|told reporters|said in a statement|told Reuters|said on state television|"
+         "wrote on social media|told a news conference", "|")
 SYNONYMS = {"said": "stated", "more than": "over", "about": "around", "killed": "left dead",
             "began": "started", "showed": "indicated", "expected": "likely", "city": "town",
             "people": "residents", "told": "informed", "officials": "authorities", "week": "days",
@@ -231,7 +236,7 @@ def make_corpus(originals: int = 3000, seed: int = 7, start: datetime | None = N
     """Originals, planted copies and hard negatives, shuffled into arrival order."""
     r = random.Random(seed)
     g = _Gen(r)
-    t0 = start or datetime(2026, 3, 1, tzinfo=timezone.utc)
+    t0 = start or datetime(2026, 3, 1, tzinfo=UTC)
     stories: list[CorpusStory] = []
     hard: list[tuple[int, int]] = []
     event = thread = 0

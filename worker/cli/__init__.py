@@ -7,7 +7,7 @@ import importlib
 from worker.cli.app import cli
 
 #: modules that add their commands to the group
-COMMAND_MODULES = ("worker.cli.stories", "worker.cli.run",)
+COMMAND_MODULES = ("worker.cli.stories", "worker.cli.run", "worker.cli.clusters",)
 
 
 def main() -> None:

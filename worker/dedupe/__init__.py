@@ -67,13 +67,21 @@ def assign_cluster(
     The caller owns the transaction (the one that inserted the story): the keys claimed here
     stay claimed until it commits, see `worker.dedupe.index` for the race this closes.
     """
-    sig = signature(story_text(story.body_text, story.headline))
-    keys = index.story_keys(sig.band_keys, story.content_hash)
-    claimed, cluster_id = index.claim(conn, story_id, keys, story.version_created,
-                                      story.content_hash)
+    return assign(conn, story_id, story_text(story.body_text, story.headline),
+                  story.content_hash, story.version_created, window)
+
+
+def assign(
+    conn: Connection, story_id: int, text: str, content_hash: str, at: datetime,
+    window: timedelta = DEFAULT_WINDOW,
+) -> tuple[int, bool]:
+    """`assign_cluster` on the fields it reads: the compared text, content_hash, version time."""
+    sig = signature(text)
+    keys = index.story_keys(sig.band_keys, content_hash)
+    claimed, cluster_id = index.claim(conn, story_id, keys, at, content_hash)
     if cluster_id is None and claimed < len(keys):
-        rows = index.candidates(conn, keys, story.version_created, window, story_id)
-        same = [r for r in rows if r[2] == story.content_hash]
+        rows = index.candidates(conn, keys, at, window, story_id)
+        same = [r for r in rows if r[2] == content_hash]
         if same:
             cluster_id = min(same)[1]
         else:

@@ -1,0 +1,238 @@
+"""SPEC "Clusters" through the pipeline, on SQLite and PostgreSQL: copies cluster, look-alikes don't."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.helpers import current, ingest, version_of
+from worker.model import Document, Story
+from worker.pipeline import ParseOptions, ingest_document, store_stories
+
+RAQQA = REPO / "tests" / "dedupe_data" / "raqqa"
+AGGREGATOR = REPO / "tests" / "data" / "text" / "raqqa-aggregator.txt"
+FOUR = [RAQQA / "reuters-g2.xml", RAQQA / "ap-media.json", RAQQA / "dpa-wires.json", AGGREGATOR]
+FOLLOW_UP = RAQQA / "followup-reuters-g2.xml"
+T0 = datetime(2017, 10, 14, 12, 0, tzinfo=UTC)
+
+
+def seed_paragraphs() -> list[str]:
+    """The aggregator's Raqqa body, paragraph by paragraph (the headline and byline lines off)."""
+    text = AGGREGATOR.read_text(encoding="utf-8")
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return paragraphs[2:-1]
+
+
+def story(guid: str, paragraphs: list[str], provider: str = "reuters", headline: str = "Raqqa",
+          at: datetime = T0) -> Story:
+    return version_of(guid, created=at.isoformat(), headline=headline,
+                      body="\n\n".join(paragraphs), provider=provider)
+
+
+def edited(paragraphs: list[str], edit: str) -> list[str]:
+    """A syndication copy: one of the light edits agencies and outlets make."""
+    out = list(paragraphs)
+    if edit == "rewritten lede":
+        out[0] = ("BEIRUT (AP) — Islamic State militants still holed up in Raqqa are set to pull out "
+                  "on Saturday night with civilians in tow, according to a local council member.")
+    elif edit == "paragraph dropped":
+        del out[5]
+    elif edit == "paragraph added":
+        out.insert(4, "Residents who fled in the summer told reporters they would not return until "
+                      "the mines were cleared and water and power were restored to their districts.")
+    elif edit == "synonyms":
+        for word, other in (("said", "stated"), ("civilians", "residents"), ("fighters", "militants"),
+                            ("city", "town"), ("announced", "declared")):
+            out = [p.replace(f" {word} ", f" {other} ") for p in out]
+    elif edit == "credit tail changed":
+        out.append("(Reporting by Ellen Francis; Editing by Alison Williams)")
+    return out
+
+
+def cluster_of(store, guid: str, now: datetime) -> int:
+    row = current(store, guid, now)
+    assert row is not None
+    return row["cluster_id"]
+
+
+def ingest_files(store, paths: list[Path], now: datetime):
+    results = []
+    for path in paths:
+        document = Document(name=str(path), content=path.read_bytes())
+        results.append(ingest_document(store, document, ParseOptions(), now))
+    return results
+
+
+def test_the_same_words_under_another_provider_join_that_storys_cluster(store, now):
+    body = seed_paragraphs()
+    counts = ingest([story("urn:r:1", body), story("urn:ap:9", body, provider="ap")], store, now)
+
+    assert counts.new == 2 and counts.duplicates == 1
+    assert cluster_of(store, "urn:ap:9", now) == cluster_of(store, "urn:r:1", now)
+
+
+@pytest.mark.parametrize("edit", ["rewritten lede", "paragraph dropped", "paragraph added",
+                                  "synonyms", "credit tail changed"])
+def test_a_light_edit_copy_joins_the_cluster_of_the_story_it_copies(store, now, edit):
+    body = seed_paragraphs()
+    original = story("urn:r:1", body, headline="ISIS facing collapse in Raqqa")
+    copy = story("urn:outlet:7", edited(body, edit), provider="outlet",
+                 headline="Islamic State set to quit Raqqa", at=T0 + timedelta(hours=3))
+
+    counts = ingest([original, copy], store, now)
+
+    assert counts.duplicates == 1
+    assert cluster_of(store, "urn:outlet:7", now) == cluster_of(store, "urn:r:1", now)
+    first_id = current(store, "urn:r:1", now)["story_id"]
+    assert cluster_of(store, "urn:r:1", now) == first_id  # the cluster's id is its first story's
+
+
+def test_a_story_sharing_only_background_paragraphs_starts_its_own_cluster(store, now):
+    body = seed_paragraphs()
+    background = body[-2:]  # "ISIS had seized Raqqa ..." and "But IS has lost much ..."
+    other_news = [
+        ("AMMAN (Reuters) - Jordan reopened its main border crossing with Iraq on Monday after "
+          "two years, officials said, a step traders hope will revive exports of fruit and cement."),
+        "The Karama crossing had been shut since militants seized the western Anbar province.",
+        ("Trucks queued for kilometres on the Jordanian side as customs officers checked papers "
+          "and Iraqi police patrolled the desert road to Ramadi."),
+        "\"This is a lifeline for our farmers,\" said Jordanian Agriculture Minister Khaled Hneifat.",
+        *background,
+    ]
+    counts = ingest([story("urn:r:1", body), story("urn:r:2", other_news, at=T0 + timedelta(days=1))],
+                    store, now)
+
+    assert counts.duplicates == 0
+    assert cluster_of(store, "urn:r:2", now) != cluster_of(store, "urn:r:1", now)
+
+
+def test_a_follow_up_with_the_same_people_and_places_on_another_day_is_not_merged(store, now):
+    ingest_files(store, [FOUR[0], FOLLOW_UP], now)
+
+    reuters = cluster_of(store, "tag:reuters.com,0000:newsml_L8N1MP0F4", now)
+    follow_up = cluster_of(store, "tag:reuters.com,0000:newsml_L8N1MS1D2", now)
+    assert follow_up != reuters
+
+
+def test_the_four_raqqa_items_from_reuters_ap_dpa_and_an_aggregator_end_in_one_cluster(store, now):
+    results = ingest_files(store, [*FOUR, FOLLOW_UP], now)
+
+    assert [r.counts.duplicates for r in results] == [0, 1, 1, 1, 0]
+    stories = {s: current(store, g, now) for s, g in [
+        ("reuters", "tag:reuters.com,0000:newsml_L8N1MP0F4"),
+        ("ap", "0c3b7f0e8a2d4e6c9b1f2a3d4e5f6a7b"),
+        ("dpa", "urn:newsml:dpa.com:20090101:171014-99-474411"),
+    ]}
+    aggregator = [s for s in _all(store, now) if s["provider"] == "unknown"]
+    clusters = {s["cluster_id"] for s in [*stories.values(), *aggregator]}
+    assert clusters == {stories["reuters"]["story_id"]}
+    assert cluster_of(store, "tag:reuters.com,0000:newsml_L8N1MS1D2", now) not in clusters
+
+
+def _all(store, now):
+    from worker.store.reads import StoryQuery, list_stories
+
+    with store.connect() as conn:
+        return list_stories(conn, StoryQuery(status="all", limit=1000), now)
+
+
+RACE_ORDERS = list(itertools.permutations(range(4)))
+
+
+@pytest.mark.parametrize("order", random.Random(6).sample(RACE_ORDERS, 8))
+def test_arrival_order_does_not_change_which_stories_share_a_cluster(store, now, order):
+    body = seed_paragraphs()
+    stories = [
+        story("urn:r:1", body, at=T0),
+        story("urn:ap:1", edited(body, "rewritten lede"), provider="ap", at=T0 + timedelta(hours=1)),
+        story("urn:dpa:1", edited(body, "paragraph dropped"), provider="dpa",
+              at=T0 + timedelta(hours=2)),
+        story("urn:r:2", [  # the same place and people two days on, the same background
+            ("RAQQA, Syria (Reuters) - U.S.-backed forces declared victory in Raqqa on Tuesday "
+             "and began clearing mines from the ruined city, a spokesman said."),
+            ("Omar Alloush of the Raqqa Civil Council said engineers would need weeks before "
+              "residents could go back to their homes."),
+            "The YPG's Nouri Mahmoud said fighters raised flags over the stadium at dawn.",
+            *body[-2:],
+        ], at=T0 + timedelta(days=2)),
+    ]
+    ingest([stories[i] for i in order], store, now)
+
+    clusters = [cluster_of(store, s.guid, now) for s in stories]
+    assert clusters[0] == clusters[1] == clusters[2]
+    assert clusters[3] != clusters[0]
+
+
+def test_a_story_similar_to_two_clusters_joins_the_most_similar(store, now):
+    body = seed_paragraphs()
+    # two stories that are not the same news as each other: the first and second half
+    first = story("urn:a:1", body[:11])
+    second = story("urn:b:1", body[9:], at=T0 + timedelta(hours=1))
+    # a copy with most of the first half and the start of the second
+    copy = story("urn:c:1", body[:13], provider="outlet", at=T0 + timedelta(hours=2))
+    ingest([first, second], store, now)
+    assert cluster_of(store, "urn:a:1", now) != cluster_of(store, "urn:b:1", now)
+
+    ingest([copy], store, now)
+
+    assert cluster_of(store, "urn:c:1", now) == cluster_of(store, "urn:a:1", now)
+
+
+def test_later_versions_keep_their_cluster_and_their_words_are_indexed(store, now):
+    body = seed_paragraphs()
+    ingest([story("urn:r:1", body), story("urn:ap:1", edited(body, "synonyms"), provider="ap")],
+           store, now)
+    cluster = cluster_of(store, "urn:r:1", now)
+    rewrite = [
+        ("GENEVA (AP) - The United Nations said on Sunday it was ready to send food, tents and "
+          "medicine into Raqqa as soon as the fighting stopped and the roads were safe."),
+        "An aid convoy of 40 trucks has waited near Ain Issa for a week, a spokeswoman said.",
+        "Aid agencies estimate that about 8,000 people remain in the city, many of them sick.",
+        "The World Food Programme said its stocks in the area would last until the end of the month.",
+    ]
+    update = version_of("urn:ap:1", created=(T0 + timedelta(hours=6)).isoformat(), headline="UN aid",
+                        body="\n\n".join(rewrite), provider="ap")
+    counts = ingest([update], store, now)
+    assert counts.updated == 1
+    assert cluster_of(store, "urn:ap:1", now) == cluster  # the story keeps its cluster
+
+    copy_of_update = story("urn:x:5", rewrite[:3] + ["(Writing by Tom Perry)"], provider="x",
+                           at=T0 + timedelta(hours=7))
+    ingest([copy_of_update], store, now)
+    assert cluster_of(store, "urn:x:5", now) == cluster
+
+
+def test_a_copy_arriving_after_the_window_starts_its_own_cluster(store, now):
+    body = seed_paragraphs()
+    late = story("urn:ap:1", edited(body, "rewritten lede"), provider="ap",
+                 at=T0 + timedelta(hours=97))
+    ingest([story("urn:r:1", body), late], store, now)
+
+    assert cluster_of(store, "urn:ap:1", now) != cluster_of(store, "urn:r:1", now)
+
+
+def test_flashes_too_short_to_compare_cluster_only_by_the_same_words(store, now):
+    flash = story("urn:r:1", ["Islamic State fighters to leave Raqqa tonight - official"])
+    same = story("urn:ap:1", ["Islamic State fighters to leave Raqqa tonight - official"],
+                 provider="ap")
+    near = story("urn:dpa:1", ["Islamic State fighters to leave Raqqa tonight, official says"],
+                 provider="dpa")
+    ingest([flash, same, near], store, now)
+
+    assert cluster_of(store, "urn:ap:1", now) == cluster_of(store, "urn:r:1", now)
+    assert cluster_of(store, "urn:dpa:1", now) != cluster_of(store, "urn:r:1", now)
+
+
+def test_copies_inside_one_document_share_a_cluster(store, now):
+    body = seed_paragraphs()
+    counts, _ = store_stories(store, [story("urn:r:1", body),
+                                      story("urn:ap:1", edited(body, "paragraph added"),
+                                            provider="ap")], now)
+
+    assert counts.new == 2 and counts.duplicates == 1
+    assert cluster_of(store, "urn:ap:1", now) == cluster_of(store, "urn:r:1", now)
