@@ -8,8 +8,10 @@ production.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 #: SPEC: the embedded default store is a SQLite file under the working folder
 DEFAULT_DB_FILE = "wire.db"
@@ -38,7 +40,16 @@ class Settings:
     #: near-duplicate lookups only look this far back (issue: a few days)
     dedupe_window_hours: float = 96.0
     log_level: str = "INFO"
-    extra: dict[str, str] = field(default_factory=dict)
+    #: how often beat ticks the dispatcher: the finest useful feed interval
+    dispatch_seconds: float = 2.0
+    #: a poll's hard time limit; the feed's lease is 25 % longer (notes/pollers.md E7)
+    poll_time_limit: float = 120.0
+    #: the longest back-off of a failing feed (it keeps being tried at this cap)
+    backoff_cap_seconds: float = 1800.0
+    #: key prefix on a Redis broker shared with other applications
+    broker_prefix: str | None = None
+    #: the environment as read at start, for `${NAME}` in the feed file (headers, secrets)
+    environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, cwd: Path | None = None) -> Settings:
@@ -53,5 +64,9 @@ class Settings:
             max_document_bytes=int(env.get("WIRE_MAX_DOCUMENT_BYTES") or 16 * 1024 * 1024),
             dedupe_window_hours=float(env.get("WIRE_DEDUPE_WINDOW_HOURS") or 96),
             log_level=env.get("WIRE_LOG_LEVEL") or "INFO",
-            extra={k: v for k, v in env.items() if k.startswith("WIRE_")},
+            dispatch_seconds=float(env.get("WIRE_DISPATCH_SECONDS") or 2.0),
+            poll_time_limit=float(env.get("WIRE_POLL_TIME_LIMIT") or 120.0),
+            backoff_cap_seconds=float(env.get("WIRE_BACKOFF_CAP_SECONDS") or 1800.0),
+            broker_prefix=env.get("WIRE_BROKER_PREFIX") or None,
+            environment=MappingProxyType(env),
         )

@@ -44,7 +44,7 @@ def _config_or_fail(settings: Settings) -> WireConfig:
         fail(f"{settings.feeds_path}: no feed configuration here; write one (the repository's "
              "config/feeds.yaml is an example) or point WIRE_FEEDS at it")
     try:
-        return load_config(settings.feeds_path, os.environ)
+        return load_config(settings.feeds_path, settings.environment)
     except ConfigError as e:
         fail(e)
 

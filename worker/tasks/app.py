@@ -29,7 +29,6 @@ process it was forked from; `worker_process_init` drops them and each child open
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +54,7 @@ DEFAULT_DISPATCH_SECONDS = 2.0
 
 @dataclass(frozen=True)
 class PollSettings:
-    """The polling knobs, from `WIRE_*` variables (Settings.extra)."""
+    """The polling knobs, as Settings read them."""
 
     time_limit: float = DEFAULT_TIME_LIMIT
     dispatch_seconds: float = DEFAULT_DISPATCH_SECONDS
@@ -63,11 +62,10 @@ class PollSettings:
 
     @classmethod
     def of(cls, settings: Settings) -> PollSettings:
-        extra = settings.extra
         return cls(
-            time_limit=float(extra.get("WIRE_POLL_TIME_LIMIT") or DEFAULT_TIME_LIMIT),
-            dispatch_seconds=float(extra.get("WIRE_DISPATCH_SECONDS") or DEFAULT_DISPATCH_SECONDS),
-            backoff_cap=float(extra.get("WIRE_BACKOFF_CAP_SECONDS") or 1800.0),
+            time_limit=settings.poll_time_limit,
+            dispatch_seconds=settings.dispatch_seconds,
+            backoff_cap=settings.backoff_cap_seconds,
         )
 
 
@@ -114,7 +112,7 @@ def _transport_options(settings: Settings) -> dict[str, Any]:
         return {"connect_args": {"timeout": 30}}
     if url.startswith(("redis://", "rediss://", "sentinel://")):
         options: dict[str, Any] = {"visibility_timeout": 3600}
-        prefix = settings.extra.get("WIRE_BROKER_PREFIX")
+        prefix = settings.broker_prefix
         if prefix:
             options["global_keyprefix"] = prefix
         return options
@@ -156,7 +154,7 @@ class Runtime:
         key = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
         if key == self._config_key:
             return None
-        return key, load_config(path, os.environ)
+        return key, load_config(path, self.settings.environment)
 
     def synced(self, key: tuple[Any, ...], config: WireConfig) -> None:
         self._config_key, self.config = key, config

@@ -18,7 +18,6 @@ late acks and redelivery after a crash are safe.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -122,7 +121,7 @@ def poll_once(rt: Runtime, feed: FeedConfig, row: Any, now: datetime, started: f
 def poll_http(rt: Runtime, feed: FeedConfig, row: Any, options: ParseOptions,
               now: datetime) -> PollReport:
     kept = Validators(row.etag, row.last_modified, row.body_hash)
-    fetched = fetch_feed(rt.client, feed.name, str(feed.url), feed.resolved_headers(os.environ),
+    fetched = fetch_feed(rt.client, feed.name, str(feed.url), feed.resolved_headers(rt.settings.environment),
                          kept, rt.settings.max_document_bytes, now)
     if fetched.document is None:
         status = "not_modified" if fetched.unchanged == "304" else "unchanged"
