@@ -15,10 +15,11 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-## run the main job on the embedded defaults (SQLite store, embedded broker)
+## run the main job on the embedded defaults (SQLite store, embedded broker): poll
+## config/feeds.yaml (the drop folder var/drop/inbox/) until Ctrl-C
 run: install
-	$(BIN)/wire ingest tests/data
-	$(BIN)/wire stories --status all
+	mkdir -p var/drop/inbox
+	$(BIN)/wire run
 
 ## set up and pass the tests (needs PostgreSQL and Redis on 127.0.0.1, as .ci/run ensures)
 test: install
