@@ -31,7 +31,7 @@ from bench.stores import DEFAULT_PG, fresh_store
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
-FULL = {"unchanged_feeds": 5, "unchanged_rounds": 5, "baseline_polls": 5, "new_docs": 20,
+FULL = {"unchanged_feeds": 5, "unchanged_rounds": 10, "baseline_polls": 5, "new_docs": 20,
         "memory_docs": 100, "steady_feeds": 100, "steady_rounds": 3, "baseline_steady_feeds": 10,
         "baseline_steady_rounds": 2, "changed_share": 0.2, "dedupe_sizes": [10_000, 100_000],
         "dedupe_incoming": 200}
@@ -47,7 +47,7 @@ def run(name: str, log: Path, **kwargs: Any) -> Any:
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
         result = pool.submit(scenarios.isolated, name, kwargs, str(log)).result()
-    store = str(kwargs.get("db_url", "postgresql")).split(":", 1)[0]
+    store = str(kwargs.get("db_url", "postgresql")).split(":", 1)[0].split("+", 1)[0]
     print(f"  {name:20} {kwargs.get('fmt', ''):7} {store:10} "
           f"{time.perf_counter() - started:5.0f} s", flush=True)
     return result

@@ -127,8 +127,13 @@ class ProductWorker:
     def stage_clock(self) -> StageClock:
         import worker.pipeline as pipeline
         import worker.tasks.poll as poll
+        from worker.logs import JsonFormatter
 
         clock = StageClock()
+        clock.wrap(poll, "begin_poll", "lease")
+        clock.wrap(poll, "finish_poll", "outcome")
+        clock.wrap(JsonFormatter, "format", "log lines")
+        clock.wrap(poll, "known_fingerprints", "known")
         clock.wrap(poll, "fetch_feed", "fetch")
         clock.wrap(poll, "item_fingerprints", "prescan")
         clock.wrap(pipeline, "parse_document", "parse")

@@ -24,6 +24,9 @@ NEW_PER_CORE = 2000.0
 NEW_RATIO = 4.0
 SHARE_AT_1000 = 15.0
 FEEDS_PER_MINUTE = 1000
+#: stage names of the stage clock, in the order a poll runs them
+STAGES = ("lease", "fetch", "prescan", "known", "parse", "normalize", "store", "dedupe",
+          "pipeline", "outcome", "log lines", "task, claim and the rest")
 
 
 def _ratio(a: float, b: float) -> float:
@@ -61,7 +64,12 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
         new[key] = {"items_per_core_s": p["items_per_core_s"],
                     "baseline_items_per_core_s": b["items_per_core_s"],
                     "ratio": _ratio(p["items_per_core_s"], b["items_per_core_s"]),
+                    "worker_ms_per_item": p["cpu_ms_per_item"],
+                    "database_ms_per_item": p["db_cpu_ms_per_item"],
                     "stage_ms_per_item": p["stage_ms_per_item"]}
+        if key.startswith("sqlite/"):  # all of the work is in the worker: stages add up
+            without = p["cpu_ms_per_item"] - p["stage_ms_per_item"].get("dedupe", 0.0)
+            new[key]["items_per_core_s_without_dedupe"] = round(1000 / without, 1)
     s["new_items"] = new
     sqlite = [m for k, m in new.items() if k.startswith("sqlite/")]
     if sqlite:
@@ -118,10 +126,17 @@ def table(r: dict[str, Any]) -> str:
                          f"{v['baseline_ms']:9.1f} {v['ratio']:6.1f}x")
     lines += ["", "new items end to end (items/s per core; parse, sanitize, hash, dedup, store)"]
     for key, v in s.get("new_items", {}).items():
-        stages = ", ".join(f"{k} {ms:.3f}" for k, ms in v["stage_ms_per_item"].items())
-        lines.append(f"  {key:18} product {v['items_per_core_s']:8.0f}  baseline "
-                     f"{v['baseline_items_per_core_s']:6.0f}  ratio {v['ratio']:5.1f}x")
-        lines.append(f"  {'':18} ms/item: {stages}")
+        st = v["stage_ms_per_item"]
+        stages = ", ".join(f"{k} {st[k]:.3f}" for k in STAGES if k in st)
+        lines.append(f"  {key:18} product {v['items_per_core_s']:6.0f}  baseline "
+                     f"{v['baseline_items_per_core_s']:5.0f}  ratio {v['ratio']:4.1f}x")
+        if "items_per_core_s_without_dedupe" in v:
+            lines.append(f"  {'':18} without the near-dup stage: "
+                         f"{v['items_per_core_s_without_dedupe']:.0f} items/s per core")
+        else:
+            lines.append(f"  {'':18} per item: worker {v['worker_ms_per_item']:.3f} ms + "
+                         f"database server {v['database_ms_per_item']:.3f} ms")
+        lines.append(f"  {'':18} worker ms/item: {stages}")
     if "steady" in s:
         st = s["steady"]
         lines += ["", f"steady state: {st['feeds']} feeds, {st['changed_share']:.0%} of them "

@@ -73,9 +73,18 @@ def product_unchanged(db_url: str, base: str, fmt: str, feeds: int, rounds: int,
             cpu, db_cpu = meter.stop()
             samples.append(cpu / len(group))
             db.append(db_cpu / len(group))
+        worker.make_due(group)  # one more round, with the stage clock on
+        clock = worker.stage_clock()
+        start = time.process_time()
+        worker.poll(group)
+        total = time.process_time() - start
+        clock.restore()
+        stages = {k: _ms(v, len(group)) for k, v in sorted(clock.seconds.items())}
+        stages["task, claim and the rest"] = _ms(total - sum(clock.seconds.values()), len(group))
         out[mode] = {
             "cpu_ms": round(statistics.median(samples) * 1000, 3),
             "db_cpu_ms": round(statistics.median(db) * 1000, 3),
+            "stage_ms": stages,
             "outcomes": worker.outcomes(group),
             "polls": rounds * len(group),
         }
