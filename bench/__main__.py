@@ -116,10 +116,11 @@ def main() -> None:
                 docs = size["memory_docs"] if (kind, fmt) == ("sqlite", "rss") else size["new_docs"]
                 with fresh_store(kind, tmp, args.pg) as url:
                     product = run("product_new_items", log, db_url=url, base=server.base,
-                                  fmt=fmt, docs=docs, tmp=str(tmp))
+                                  fmt=fmt, docs=docs, tmp=str(tmp),
+                                  sample_every=max(1, docs // 10))
                 with fresh_store(kind, tmp, args.pg) as url:
                     naive = run("baseline_new_items", log, db_url=url, base=server.base, fmt=fmt,
-                                docs=docs)
+                                docs=docs, sample_every=max(1, docs // 10))
                 results["new_items"][f"{kind}/{fmt}"] = {"product": product, "baseline": naive}
 
         with fresh_store("sqlite", tmp) as url:
