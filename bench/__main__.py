@@ -34,11 +34,13 @@ RESULTS = Path(__file__).resolve().parent / "results"
 FULL = {"unchanged_feeds": 5, "unchanged_rounds": 10, "baseline_polls": 5, "new_docs": 20,
         "memory_docs": 100, "steady_feeds": 100, "steady_rounds": 3, "baseline_steady_feeds": 10,
         "baseline_steady_rounds": 2, "changed_share": 0.2, "dedupe_sizes": [10_000, 100_000],
-        "dedupe_incoming": 200}
+        "dedupe_incoming": 200,
+        "sustained_feeds": 200, "sustained_seconds": 15}
 QUICK = {"unchanged_feeds": 2, "unchanged_rounds": 2, "baseline_polls": 2, "new_docs": 3,
          "memory_docs": 6, "steady_feeds": 10, "steady_rounds": 2, "baseline_steady_feeds": 3,
          "baseline_steady_rounds": 1, "changed_share": 0.2, "dedupe_sizes": [10_000],
-         "dedupe_incoming": 40}
+         "dedupe_incoming": 40,
+         "sustained_feeds": 10, "sustained_seconds": 2}
 
 
 def run(name: str, log: Path, **kwargs: Any) -> Any:
@@ -51,6 +53,35 @@ def run(name: str, log: Path, **kwargs: Any) -> Any:
     print(f"  {name:20} {kwargs.get('fmt', ''):7} {store:10} "
           f"{time.perf_counter() - started:5.0f} s", flush=True)
     return result
+
+
+def sustained(log: Path, base: str, tmp: Path, size: dict[str, Any],
+              args: argparse.Namespace) -> dict[str, Any]:
+    """Polls per second the machine sustains: `cores` worker processes, all feeds unchanged."""
+    import psutil
+
+    kind = "sqlite" if args.no_pg else "postgresql"
+    procs = os.cpu_count() or 1
+    with fresh_store(kind, tmp, args.pg) as url:
+        feeds = size["sustained_feeds"]
+        run("sustained_prime", log, db_url=url, base=base, fmt="rss", feeds=feeds, tmp=str(tmp))
+        ctx = multiprocessing.get_context("spawn")
+        machine0 = psutil.cpu_times()
+        with ProcessPoolExecutor(max_workers=procs, mp_context=ctx) as pool:
+            futures = [pool.submit(scenarios.isolated, "sustained_worker", {
+                "db_url": url, "base": base, "fmt": "rss", "feeds": feeds, "part": part,
+                "parts": procs, "seconds": size["sustained_seconds"], "tmp": str(tmp)},
+                str(log)) for part in range(procs)]
+            workers = [f.result() for f in futures]
+        machine1 = psutil.cpu_times()
+    busy = sum(getattr(machine1, f) - getattr(machine0, f) for f in ("user", "system", "nice",
+                                                                     "irq", "softirq"))
+    wall = max(w["seconds"] for w in workers)
+    polls = sum(w["polls"] for w in workers)
+    print(f"  {'sustained_worker':20} {'rss':7} {kind:10} {wall:5.0f} s x {procs}", flush=True)
+    return {"store": kind, "feeds": size["sustained_feeds"], "processes": procs,
+            "polls": polls, "seconds": wall, "polls_per_s": round(polls / wall, 1),
+            "machine_busy_cpu_s": round(busy, 1), "workers": workers}
 
 
 def machine() -> dict[str, Any]:
@@ -132,6 +163,8 @@ def main() -> None:
                         feeds=size["baseline_steady_feeds"], rounds=size["baseline_steady_rounds"],
                         changed=size["changed_share"])
         results["steady"] = {"product": product, "baseline": naive}
+
+        results["sustained"] = sustained(log, server.base, tmp, size, args)
 
         if not args.no_pg:
             try:

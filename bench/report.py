@@ -94,6 +94,13 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
         s["targets"]["share_at_1000_feeds_lt_15pct"] = (
             s["steady"]["product_with_broker"]["share_at_1000_per_min_pct"] < SHARE_AT_1000)
 
+    if "sustained" in r:
+        su = r["sustained"]
+        s["sustained"] = {k: su[k] for k in ("store", "feeds", "processes", "polls_per_s")}
+        s["sustained"]["worker_cpu_ms_per_poll"] = round(
+            sum(w["cpu_seconds"] for w in su["workers"]) / su["polls"] * 1000, 3)
+        s["sustained"]["feeds_at_60s_interval"] = round(su["polls_per_s"] * 60)
+
     mem = r.get("new_items", {}).get("sqlite/rss")
     if mem:
         s["memory"] = {"product": _memory(mem["product"]["rss_mb_by_stories"]),
@@ -146,6 +153,13 @@ def table(r: dict[str, Any]) -> str:
             lines.append(f"  {name:20} {v['cpu_ms_per_poll']:8.2f} ms/poll  "
                          f"{v['polls_per_s_machine']:8.1f} polls/s on the machine  "
                          f"{v['share_at_1000_per_min_pct']:6.2f} % at 1,000 feeds/min")
+    if "sustained" in s:
+        su = s["sustained"]
+        lines += ["", f"sustained: {su['processes']} worker processes polling {su['feeds']} "
+                      f"unchanged feeds (304) as fast as they can ({su['store']}, real poll task, "
+                      "the HTTP and database servers on the same cores)",
+                  f"  {su['polls_per_s']:.0f} polls/s on the machine = {su['feeds_at_60s_interval']:,} "
+                  f"feeds at a 60 s interval; worker CPU {su['worker_cpu_ms_per_poll']:.2f} ms/poll"]
     if "memory" in s:
         mem = s["memory"]
         lines += ["", "worker RSS as the store grows (MB)"]

@@ -262,3 +262,52 @@ def dedupe_cost(pg_server: str, sizes: list[int], incoming: int) -> dict[str, An
     rows = dedupe_bench.cost(pg_server, sizes, incoming, seed=7)
     target = 1_000_000 if max(sizes) < 1_000_000 else 10_000_000
     return {"rows": rows, "extrapolation": dedupe_bench.extrapolate(rows, target)}
+
+
+# -- sustained: worker processes polling N unchanged feeds as fast as they can ----------------
+
+
+def _sustained_config(base: str, fmt: str, feeds: int) -> dict[str, tuple[str, str]]:
+    return {f"busy-{fmt}-{i}": (f"{base}/cond/{fmt}/{6000 + i}", fmt) for i in range(feeds)}
+
+
+def sustained_prime(db_url: str, base: str, fmt: str, feeds: int, tmp: str) -> int:
+    """Poll every feed twice (ingest, then learn the validators), so that the next are 304s."""
+    from bench.product import ProductWorker
+
+    config = _sustained_config(base, fmt, feeds)
+    worker = ProductWorker(db_url, config, Path(tmp))
+    for _ in range(2):
+        worker.make_due(list(config))
+        worker.poll(list(config))
+    return len(config)
+
+
+def sustained_worker(db_url: str, base: str, fmt: str, feeds: int, part: int, parts: int,
+                     seconds: float, tmp: str) -> dict[str, Any]:
+    """One worker process polling its share of the feeds round-robin for `seconds`.
+
+    Each poll claims its feed by id (one UPDATE: the dispatcher claims in batches, so this is
+    the dearer way) and runs the real poll task, as a prefork child would.
+    """
+    from sqlalchemy import update
+
+    from bench.product import ProductWorker
+    from worker.store.models import FeedRow
+
+    config = _sustained_config(base, fmt, feeds)
+    worker = ProductWorker(db_url, config, Path(tmp))
+    mine = [worker.ids[name] for i, name in enumerate(config) if i % parts == part]
+    polls = 0
+    cpu0, start = time.process_time(), time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        feed_id = mine[polls % len(mine)]
+        token = f"bench-{part}-{polls}"
+        with worker.engine.begin() as conn:
+            conn.execute(update(FeedRow).where(FeedRow.id == feed_id).values(lease_token=token))
+        worker.task.apply(args=(feed_id, token))
+        polls += 1
+    wall = time.perf_counter() - start
+    return {"polls": polls, "seconds": round(wall, 2),
+            "cpu_seconds": round(time.process_time() - cpu0, 2),
+            "outcomes": worker.outcomes([n for i, n in enumerate(config) if i % parts == part])}
