@@ -15,6 +15,7 @@ shingle sets, with the thresholds measured on bench/dedupe_corpus.py (see `worke
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,6 +26,10 @@ from worker.dedupe.signatures import Overlap, overlap, shingle_set, story_text
 JACCARD_MIN = 0.45
 CONTAINMENT_MIN = 0.75
 CONTAINMENT_MIN_SHINGLES = 60
+#: shingle sets of recent candidates, per process: copies of one story arrive within hours and
+#: are all verified against the same original (keyed by content_hash: an update re-shingles)
+_CACHE_SIZE = 4096
+_cache: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class Candidate:
     cluster_id: int
     body_text: str
     headline: str
+    content_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,13 +63,27 @@ def choose_cluster(shingles: np.ndarray, candidates: Iterable[Candidate]) -> Mat
     """The cluster of the most similar verified candidate, or None (start a new cluster)."""
     best: Match | None = None
     for c in candidates:
-        o = overlap(shingles, shingle_set(story_text(c.body_text, c.headline)))
+        o = overlap(shingles, _shingles_of(c))
         if not is_same_news(o):
             continue
         match = Match(c.cluster_id, c.story_id, o)
         if best is None or _rank(match) > _rank(best):
             best = match
     return best
+
+
+def _shingles_of(c: Candidate) -> np.ndarray:
+    if not c.content_hash:
+        return shingle_set(story_text(c.body_text, c.headline))
+    key = (c.story_id, c.content_hash)
+    found = _cache.get(key)
+    if found is None:
+        found = _cache[key] = shingle_set(story_text(c.body_text, c.headline))
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    else:
+        _cache.move_to_end(key)
+    return found
 
 
 def _rank(m: Match) -> tuple[float, float, int]:

@@ -30,6 +30,7 @@ A key claimed by a story now outside the window is not taken over; `prune` frees
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import xxhash
@@ -49,6 +50,7 @@ _SAME_WORDS_SQL = (
     "AND cluster_id IS NOT NULL ORDER BY id LIMIT 1"
 )
 _SAME_WORDS = text(_SAME_WORDS_SQL)
+_SET_CLUSTER = text("UPDATE stories SET cluster_id = :to_cluster WHERE id = :story_id")
 _CANDIDATES_PG = text(
     "SELECT s.id, s.cluster_id, s.content_hash, s.body_text, s.headline FROM stories s JOIN ("
     " SELECT story_id, count(*) AS shared FROM dedupe_bands"
@@ -59,12 +61,34 @@ _CANDIDATES_PG = text(
     " ORDER BY c.shared DESC, s.id LIMIT :limit"
 ).bindparams(bindparam("lo", type_=DedupeBandRow.__table__.c.at.type),
              bindparam("hi", type_=DedupeBandRow.__table__.c.at.type))
-_CLAIM_PG = text(
+_CLAIM_SQL = (
     "WITH claimed AS (INSERT INTO dedupe_bands (band, hash, story_id, at) "
     "SELECT b, h, :story_id, :at FROM unnest(CAST(:bands AS integer[]), CAST(:hashes AS bigint[])) "
-    "AS k(b, h) ON CONFLICT (band, hash) DO NOTHING RETURNING 1) "
-    f"SELECT (SELECT count(*) FROM claimed) AS claimed, ({_SAME_WORDS_SQL}) AS same_words"
-).bindparams(bindparam("at", type_=DedupeBandRow.__table__.c.at.type))
+    "AS k(b, h) ON CONFLICT (band, hash) DO NOTHING RETURNING 1), "
+    f"same AS ({_SAME_WORDS_SQL}), "
+    "n AS (SELECT count(*) AS claimed FROM claimed){settle} "
+    "SELECT (SELECT claimed FROM n) AS claimed, (SELECT cluster_id FROM same) AS same_words, "
+    "{settled} AS settled"
+)
+#: ... and when nothing is left to decide (no other story holds a key, or the same words are
+#: stored), set the story's cluster in the same round trip
+_SETTLE_SQL = (
+    ", settle AS (UPDATE stories SET cluster_id = COALESCE((SELECT cluster_id FROM same), :story_id)"
+    " WHERE id = :story_id AND ((SELECT claimed FROM n) = :n_keys OR EXISTS (SELECT 1 FROM same))"
+    " RETURNING cluster_id)"
+)
+_AT = bindparam("at", type_=DedupeBandRow.__table__.c.at.type)
+_CLAIM_PG = text(_CLAIM_SQL.format(settle="", settled="NULL")).bindparams(_AT)
+_CLAIM_SETTLE_PG = text(
+    _CLAIM_SQL.format(settle=_SETTLE_SQL, settled="(SELECT cluster_id FROM settle)")
+).bindparams(_AT)
+
+
+@dataclass(frozen=True)
+class Claim:
+    claimed: int  # keys this story now holds
+    same_words: int | None  # cluster of the oldest other story with its content_hash, if any
+    settled: int | None  # the cluster set when nothing was left to decide (settle=True)
 
 
 def content_key(content_hash: str) -> int:
@@ -78,25 +102,37 @@ def story_keys(band_keys: tuple[int, ...], content_hash: str) -> list[tuple[int,
 
 
 def claim(
-    conn: Connection, story_id: int, keys: list[tuple[int, int]], at: datetime, content_hash: str
-) -> tuple[int, int | None]:
+    conn: Connection, story_id: int, keys: list[tuple[int, int]], at: datetime, content_hash: str,
+    settle: bool = False,
+) -> Claim:
     """Claim the keys not claimed yet; waits while another transaction holds one of them.
 
-    Returns (keys claimed, cluster of the oldest other story with this content_hash as of
-    before any wait). Fewer keys claimed than given means other stories hold some: look them
-    up with `candidates` (a new statement, which sees what the awaited transactions wrote).
+    `same_words` is read as of before any wait. Fewer keys claimed than given means other
+    stories hold some: look them up with `candidates` (a new statement, which sees what the
+    awaited transactions wrote). With `settle`, a story that needs no lookup (every key claimed,
+    or the same words stored) gets its cluster here: on PostgreSQL in the same round trip, so a
+    story that is no duplicate costs one statement.
     """
     params = {"story_id": story_id, "at": at, "content_hash": content_hash}
     if conn.dialect.name == "postgresql":
-        # one round trip: the claim and the same-words lookup
-        row = conn.execute(_CLAIM_PG, {**params, "bands": [b for b, _ in keys],
-                                       "hashes": [h for _, h in keys]}).one()
-        return row.claimed, row.same_words
+        row = conn.execute(_CLAIM_SETTLE_PG if settle else _CLAIM_PG,
+                           {**params, "bands": [b for b, _ in keys],
+                            "hashes": [h for _, h in keys], "n_keys": len(keys)}).one()
+        return Claim(row.claimed, row.same_words, row.settled)
     rows = [{"band": band, "hash": key, "story_id": story_id, "at": at} for band, key in keys]
-    claimed = conn.execute(
+    claimed = len(conn.execute(
         sqlite.insert(_BANDS).values(rows).on_conflict_do_nothing().returning(_BANDS.c.band)
-    ).all()
-    return len(claimed), conn.execute(_SAME_WORDS, params).scalar()
+    ).all())
+    same_words = conn.execute(_SAME_WORDS, params).scalar()
+    settled = None
+    if settle and (claimed == len(keys) or same_words is not None):
+        settled = same_words if same_words is not None else story_id
+        set_cluster(conn, story_id, settled)
+    return Claim(claimed, same_words, settled)
+
+
+def set_cluster(conn: Connection, story_id: int, cluster_id: int) -> None:
+    conn.execute(_SET_CLUSTER, {"story_id": story_id, "to_cluster": cluster_id})
 
 
 def candidates(
