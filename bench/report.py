@@ -91,6 +91,16 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
                        "baseline": fleet(b["cpu_ms_per_poll"]),
                        "ratio": _ratio(b["cpu_ms_per_poll"], p["cpu_ms_per_poll"]),
                        "changed_share": p["changed_share"], "feeds": p["feeds"]}
+        if "all_changed" in r["steady"]:
+            # the machine share at 1,000 feeds/min as a function of the share of changed polls:
+            # unchanged polls cost the 304 figure, changed ones what a poll with 3 new and 2
+            # updated items of 100 costs (measured with every feed changed)
+            quiet = r["unchanged"]["rss"]["product"]["304"]["cpu_ms"] + BROKER_MS_PER_TASK
+            busy = r["steady"]["all_changed"]["cpu_ms_per_poll"] + BROKER_MS_PER_TASK
+            s["steady"]["changed_poll_cpu_ms"] = round(busy, 3)
+            s["steady"]["share_pct_by_changed_share"] = {
+                f"{p:.0%}": round(rate * ((1 - p) * quiet + p * busy) / 1000 / cores * 100, 2)
+                for p in (0.0, 0.05, 0.2, 0.5, 1.0)}
         s["targets"]["share_at_1000_feeds_lt_15pct"] = (
             s["steady"]["product_with_broker"]["share_at_1000_per_min_pct"] < SHARE_AT_1000)
 
@@ -153,6 +163,12 @@ def table(r: dict[str, Any]) -> str:
             lines.append(f"  {name:20} {v['cpu_ms_per_poll']:8.2f} ms/poll  "
                          f"{v['polls_per_s_machine']:8.1f} polls/s on the machine  "
                          f"{v['share_at_1000_per_min_pct']:6.2f} % at 1,000 feeds/min")
+    if "share_pct_by_changed_share" in s.get("steady", {}):
+        st = s["steady"]
+        lines.append(f"  a changed poll (3 new + 2 updated items of 100) costs "
+                     f"{st['changed_poll_cpu_ms']:.1f} ms with broker; machine share at 1,000 "
+                     "feeds/min by share of changed polls: " + ", ".join(
+                         f"{k} -> {v:.1f} %" for k, v in st["share_pct_by_changed_share"].items()))
     if "sustained" in s:
         su = s["sustained"]
         lines += ["", f"sustained: {su['processes']} worker processes polling {su['feeds']} "
