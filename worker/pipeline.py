@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from worker.dedupe import assign_cluster, index_version
+from worker.dedupe import DEFAULT_WINDOW, assign_cluster, index_version
 from worker.errors import ItemError
 from worker.merge import Change
 from worker.model import Document, IngestCounts, ItemProblem, Story
@@ -55,6 +55,8 @@ class ParseOptions:
     provider: str | None = None
     default_tz: tzinfo = timezone.utc
     max_bytes: int = MAX_DOCUMENT_BYTES
+    #: how far back near-duplicate lookups reach (Settings.dedupe_window_hours)
+    dedupe_window: timedelta = DEFAULT_WINDOW
 
 
 def parse_stories(
@@ -98,7 +100,7 @@ def ingest_document(
     stories, problems = parse_stories(document, options, now)
     result = IngestResult()
     result.problems = [str(p) for p in problems]
-    result.counts, result.changes = store_stories(engine, stories, now)
+    result.counts, result.changes = store_stories(engine, stories, now, options.dedupe_window)
     result.counts.errors = len(problems)
     counts = result.counts
     log.info(
@@ -109,7 +111,7 @@ def ingest_document(
 
 
 def store_stories(
-    engine: Engine, stories: list[Story], now: datetime
+    engine: Engine, stories: list[Story], now: datetime, window: timedelta = DEFAULT_WINDOW
 ) -> tuple[IngestCounts, list[StoryChange]]:
     """Write normalized stories in one transaction (SPEC "Which version wins", "Clusters").
 
@@ -119,7 +121,7 @@ def store_stories(
     ordered = sorted(stories, key=lambda s: (s.provider, s.guid, s.key))
     for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
         try:
-            return _write(engine, ordered, now)
+            return _write(engine, ordered, now, window)
         except DBAPIError as e:
             sqlstate = getattr(e.orig, "sqlstate", None)
             if sqlstate not in _RETRY_SQLSTATES or attempt == MAX_WRITE_ATTEMPTS:
@@ -130,7 +132,7 @@ def store_stories(
 
 
 def _write(
-    engine: Engine, stories: list[Story], now: datetime
+    engine: Engine, stories: list[Story], now: datetime, window: timedelta
 ) -> tuple[IngestCounts, list[StoryChange]]:
     counts = IngestCounts()
     changes: list[StoryChange] = []
@@ -140,7 +142,7 @@ def _write(
             joined = False
             cluster_id = written.cluster_id
             if written.change is Change.NEW:
-                cluster_id, joined = assign_cluster(conn, written.story_id, story, now)
+                cluster_id, joined = assign_cluster(conn, written.story_id, story, now, window)
                 counts.new += 1
                 counts.duplicates += joined
             elif written.change is Change.UPDATED:

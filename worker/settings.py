@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 
@@ -50,6 +51,10 @@ class Settings:
     broker_prefix: str | None = None
     #: the environment as read at start, for `${NAME}` in the feed file (headers, secrets)
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def dedupe_window(self) -> timedelta:
+        return timedelta(hours=self.dedupe_window_hours)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, cwd: Path | None = None) -> Settings:

@@ -101,7 +101,8 @@ def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provi
     quiet_logs(settings)
     engine = store_of(ctx)
     options = ParseOptions(format=format_, provider=provider,
-                           max_bytes=settings.max_document_bytes)
+                           max_bytes=settings.max_document_bytes,
+                           dedupe_window=settings.dedupe_window)
     total = IngestCounts()
     for document in iter_documents(targets, settings):
         if isinstance(document, WireError):

@@ -50,6 +50,8 @@ POLL_QUEUE = "wire.poll"
 QUEUES = (SCHEDULE_QUEUE, POLL_QUEUE)
 DEFAULT_TIME_LIMIT = 120.0
 DEFAULT_DISPATCH_SECONDS = 2.0
+#: how often beat asks for the near-duplicate index to be pruned (worker.tasks.maintenance)
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,14 @@ class PollSettings:
 def make_app(settings: Settings) -> Celery:
     poll = PollSettings.of(settings)
     app = Celery("wire", broker=settings.broker_url, include=[
-        "worker.tasks.schedule", "worker.tasks.poll",
+        "worker.tasks.schedule", "worker.tasks.poll", "worker.tasks.maintenance",
     ])
     app.conf.update(
         task_queues=[Queue(name, routing_key=name) for name in QUEUES],
         task_default_queue=POLL_QUEUE,
         task_routes={"wire.schedule.*": {"queue": SCHEDULE_QUEUE},
-                     "wire.poll.*": {"queue": POLL_QUEUE}},
+                     "wire.poll.*": {"queue": POLL_QUEUE},
+                     "wire.maintenance.*": {"queue": SCHEDULE_QUEUE}},
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
@@ -98,7 +101,12 @@ def make_app(settings: Settings) -> Celery:
                 "task": "wire.schedule.dispatch",
                 "schedule": poll.dispatch_seconds,
                 "options": {"expires": max(1.0, poll.dispatch_seconds), "queue": SCHEDULE_QUEUE},
-            }
+            },
+            "prune-dedupe-index": {
+                "task": "wire.maintenance.prune",
+                "schedule": PRUNE_EVERY_SECONDS,
+                "options": {"expires": PRUNE_EVERY_SECONDS, "queue": SCHEDULE_QUEUE},
+            },
         },
         beat_max_loop_interval=max(1.0, poll.dispatch_seconds),
     )

@@ -112,7 +112,8 @@ def poll_feed(feed_id: int, token: str) -> None:
 
 def poll_once(rt: Runtime, feed: FeedConfig, row: Any, now: datetime, started: float) -> PollReport:
     options = ParseOptions(format=feed.format, provider=feed.provider, default_tz=feed.zone(),
-                           max_bytes=rt.settings.max_document_bytes)
+                           max_bytes=rt.settings.max_document_bytes,
+                           dedupe_window=rt.settings.dedupe_window)
     if feed.kind == "folder":
         return poll_folder(rt, feed, options, now, started)
     return poll_http(rt, feed, row, options, now)

@@ -1,0 +1,28 @@
+"""Housekeeping on beat's clock: keep the near-duplicate index to its time window.
+
+`wire.maintenance.prune` runs every `worker.tasks.app.PRUNE_EVERY_SECONDS` (an hour). Near-duplicate lookups only reach
+`WIRE_DEDUPE_WINDOW_HOURS` back, so index keys older than that are dead weight: pruning keeps
+the shared index (and every lookup) proportional to the window, not to the archive.
+Running it twice, or on two workers at once, is harmless (a DELETE by time).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from worker.dedupe import index
+from worker.tasks.app import app, runtime
+
+log = logging.getLogger(__name__)
+
+
+@app.task(name="wire.maintenance.prune", ignore_result=True)
+def prune_index() -> int:
+    """Free the near-duplicate index keys older than the dedupe window."""
+    rt = runtime()
+    before = datetime.now(timezone.utc) - rt.settings.dedupe_window
+    with rt.engine.begin() as conn:
+        pruned = index.prune(conn, before)
+    log.info("dedupe_index_pruned", extra={"pruned": pruned, "before": before.isoformat()})
+    return pruned
