@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.agency_server import AgencyServer
 from worker.settings import database_url
 from worker.store.db import make_engine, open_store
 
@@ -111,3 +112,11 @@ def store(store_url: str) -> Iterator[Engine]:
     engine = make_engine(store_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def agency() -> Iterator[AgencyServer]:
+    """A local HTTP server playing the agencies (tests/agency_server.py)."""
+    server = AgencyServer().start()
+    yield server
+    server.stop()

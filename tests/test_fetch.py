@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from tests.agency_server import AgencyServer, rss, wire_items
+from tests.agency_server import rss, wire_items
 from worker.errors import FeedError
 from worker.fetch import folder as drop
 from worker.fetch.http import Validators, fetch_feed, make_client
@@ -20,13 +19,6 @@ from worker.parse.prescan import item_fingerprints
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 CAP = 1_000_000
-
-
-@pytest.fixture
-def agency() -> Iterator[AgencyServer]:
-    server = AgencyServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -34,13 +34,6 @@ from worker.tasks.schedule import sync_config
 REDIS = os.environ.get("WIRE_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
-@pytest.fixture
-def agency() -> Iterator[AgencyServer]:
-    server = AgencyServer().start()
-    yield server
-    server.stop()
-
-
 def write_feeds(path: Path, feeds: list[dict[str, Any]]) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(yaml.safe_dump({"feeds": feeds}), encoding="utf-8")

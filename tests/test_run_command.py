@@ -9,26 +9,18 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 from sqlalchemy import create_engine, func, select
 
-from tests.agency_server import AgencyServer, rss, wire_items
+from tests.agency_server import rss, wire_items
 from tests.conftest import REPO
 from worker.cli.run import prune_embedded_broker
 from worker.store.models import StoryRow
 
 WIRE = [sys.executable, "-c", "from worker.cli import main; main()"]
-
-
-@pytest.fixture
-def agency() -> Iterator[AgencyServer]:
-    server = AgencyServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
