@@ -226,6 +226,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--pg", default=None, help="PostgreSQL server URL (default WIRE_TEST_PG_URL)")
     ap.add_argument("--json", default=str(RESULTS))
+    ap.add_argument("--no-cost", action="store_true", help="quality only (no PostgreSQL needed)")
     args = ap.parse_args()
     import os
 
@@ -244,6 +245,8 @@ def main() -> None:
     print(f"  recall by kind {q['recall_by_kind']}  pairs {q['pairs_by_kind']}")
     print(f"  copies in their original's cluster {q['copies_in_original_cluster']}")
     print(f"  hard negatives merged {q['hard_negatives_merged']} of {q['hard_negative_pairs']}")
+    if args.no_cost:
+        return
     print(f"cost per incoming story on PostgreSQL, {incoming} stories per size:")
     rows = cost(pg, sizes, incoming, args.seed)
     ext = extrapolate(rows, 1_000_000) if max(sizes) < 1_000_000 else extrapolate(rows, 10_000_000)

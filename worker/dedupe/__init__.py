@@ -87,10 +87,12 @@ def assign(
     """`assign_cluster` on the fields it reads: the compared text, content_hash, version time."""
     sig = signature(text)
     keys = index.story_keys(sig.band_keys, content_hash)
-    claim = index.claim(conn, story_id, keys, at, content_hash, settle=True)
+    claim = index.claim(conn, story_id, keys, at, content_hash, settle=True, window=window)
     if claim.settled is not None:  # no other story holds a key, or the same words are stored
         return claim.settled, claim.same_words is not None
-    rows = index.candidates(conn, keys, at, window, story_id)
+    rows = claim.candidates
+    if rows is None:  # waited for another transaction: look again, seeing what it wrote
+        rows = index.candidates(conn, keys, at, window, story_id)
     same = [r for r in rows if r[2] == content_hash]
     cluster_id = None
     if same:
@@ -102,8 +104,12 @@ def assign(
             cluster_id = match.cluster_id
             log.debug("near-duplicate", extra={"story_id": story_id, "of": match.story_id,
                                                "jaccard": round(match.overlap.jaccard, 3)})
-    index.set_cluster(conn, story_id, cluster_id if cluster_id is not None else story_id)
-    return (cluster_id, True) if cluster_id is not None else (story_id, False)
+    if cluster_id is not None:
+        index.set_cluster(conn, story_id, cluster_id)
+        return cluster_id, True
+    if not claim.provisional:
+        index.set_cluster(conn, story_id, story_id)
+    return story_id, False
 
 
 def index_version(conn: Connection, story_id: int, story: Story) -> None:

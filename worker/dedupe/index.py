@@ -30,6 +30,7 @@ A key claimed by a story now outside the window is not taken over; `prune` frees
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -51,37 +52,51 @@ _SAME_WORDS_SQL = (
 )
 _SAME_WORDS = text(_SAME_WORDS_SQL)
 _SET_CLUSTER = text("UPDATE stories SET cluster_id = :to_cluster WHERE id = :story_id")
-_CANDIDATES_PG = text(
+_CANDIDATES_SQL = (
     "SELECT s.id, s.cluster_id, s.content_hash, s.body_text, s.headline FROM stories s JOIN ("
-    " SELECT story_id, count(*) AS shared FROM dedupe_bands"
-    " WHERE (band, hash) IN (SELECT * FROM unnest(CAST(:bands AS integer[]),"
-    "                                             CAST(:hashes AS bigint[])))"
-    " AND at >= :lo AND at <= :hi AND story_id <> :exclude GROUP BY story_id) AS c"
+    " SELECT story_id, count(*) AS shared FROM {held}"
+    " WHERE at >= :lo AND at <= :hi AND story_id <> :story_id GROUP BY story_id) AS c"
     " ON c.story_id = s.id WHERE s.cluster_id IS NOT NULL"
-    " ORDER BY c.shared DESC, s.id LIMIT :limit"
-).bindparams(bindparam("lo", type_=DedupeBandRow.__table__.c.at.type),
-             bindparam("hi", type_=DedupeBandRow.__table__.c.at.type))
-_CLAIM_SQL = (
-    "WITH claimed AS (INSERT INTO dedupe_bands (band, hash, story_id, at) "
-    "SELECT b, h, :story_id, :at FROM unnest(CAST(:bands AS integer[]), CAST(:hashes AS bigint[])) "
-    "AS k(b, h) ON CONFLICT (band, hash) DO NOTHING RETURNING 1), "
-    f"same AS ({_SAME_WORDS_SQL}), "
-    "n AS (SELECT count(*) AS claimed FROM claimed){settle} "
-    "SELECT (SELECT claimed FROM n) AS claimed, (SELECT cluster_id FROM same) AS same_words, "
-    "{settled} AS settled"
+    " ORDER BY c.shared DESC, s.id LIMIT {limit}"
 )
-#: ... and when nothing is left to decide (no other story holds a key, or the same words are
-#: stored), set the story's cluster in the same round trip
-_SETTLE_SQL = (
-    ", settle AS (UPDATE stories SET cluster_id = COALESCE((SELECT cluster_id FROM same), :story_id)"
-    " WHERE id = :story_id AND ((SELECT claimed FROM n) = :n_keys OR EXISTS (SELECT 1 FROM same))"
-    " RETURNING cluster_id)"
+_KEYS_SQL = "SELECT * FROM unnest(CAST(:bands AS integer[]), CAST(:hashes AS bigint[])) AS k(b, h)"
+_HELD_SQL = "SELECT d.story_id, d.at FROM dedupe_bands d JOIN keys ON d.band = keys.b AND d.hash = keys.h"
+#: PostgreSQL, one round trip: claim the keys; read, in the statement's snapshot (taken before
+#: any wait), the same words, how many of the keys other stories hold and the candidates; give
+#: the story a cluster (the same words' or its own: the provisional answer that stands unless a
+#: candidate verifies)
+_ASSIGN_PG_SQL = (
+    f"WITH keys AS ({_KEYS_SQL}), "
+    "claimed AS (INSERT INTO dedupe_bands (band, hash, story_id, at) "
+    "SELECT b, h, :story_id, :at FROM keys ON CONFLICT (band, hash) DO NOTHING RETURNING 1), "
+    f"same AS ({_SAME_WORDS_SQL}), held AS ({_HELD_SQL}), "
+    "settle AS (UPDATE stories SET cluster_id = COALESCE((SELECT cluster_id FROM same), :story_id)"
+    " WHERE id = :story_id RETURNING cluster_id), "
+    f"cand AS ({_CANDIDATES_SQL.format(held='held', limit=MAX_CANDIDATES)}) "
+    "SELECT h.*, cand.* FROM (SELECT (SELECT count(*) FROM claimed) AS claimed,"
+    " (SELECT cluster_id FROM same) AS same_words, (SELECT count(*) FROM held) AS held,"
+    " (SELECT cluster_id FROM settle) AS settled) AS h"
+    " LEFT JOIN cand ON h.same_words IS NULL"
 )
-_AT = bindparam("at", type_=DedupeBandRow.__table__.c.at.type)
-_CLAIM_PG = text(_CLAIM_SQL.format(settle="", settled="NULL")).bindparams(_AT)
-_CLAIM_SETTLE_PG = text(
-    _CLAIM_SQL.format(settle=_SETTLE_SQL, settled="(SELECT cluster_id FROM settle)")
-).bindparams(_AT)
+_INDEX_PG_SQL = (
+    f"WITH keys AS ({_KEYS_SQL}) INSERT INTO dedupe_bands (band, hash, story_id, at) "
+    "SELECT b, h, :story_id, :at FROM keys ON CONFLICT (band, hash) DO NOTHING"
+)
+_CANDIDATES_PG_SQL = (
+    f"WITH keys AS ({_KEYS_SQL}), held AS ({_HELD_SQL}) "
+    + _CANDIDATES_SQL.format(held="held", limit=MAX_CANDIDATES)
+)
+
+
+def _driver_sql(sql: str) -> str:
+    """:name -> %(name)s: the hot statements go to psycopg directly (see `_pg`)."""
+    return re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
+
+
+_ASSIGN_PG = _driver_sql(_ASSIGN_PG_SQL)
+_INDEX_PG = _driver_sql(_INDEX_PG_SQL)
+_CANDIDATES_PG = _driver_sql(_CANDIDATES_PG_SQL)
+_SET_CLUSTER_PG = _driver_sql(str(_SET_CLUSTER))
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,11 @@ class Claim:
     claimed: int  # keys this story now holds
     same_words: int | None  # cluster of the oldest other story with its content_hash, if any
     settled: int | None  # the cluster set when nothing was left to decide (settle=True)
+    #: on PostgreSQL, the candidates when the claim's own snapshot already saw every key
+    #: holder (no wait for another transaction); None: look them up with `candidates`
+    candidates: list[tuple[int, int, str, str, str]] | None = None
+    #: the story's row already holds its own id as cluster (PostgreSQL, settle=True)
+    provisional: bool = False
 
 
 def content_key(content_hash: str) -> int:
@@ -103,22 +123,34 @@ def story_keys(band_keys: tuple[int, ...], content_hash: str) -> list[tuple[int,
 
 def claim(
     conn: Connection, story_id: int, keys: list[tuple[int, int]], at: datetime, content_hash: str,
-    settle: bool = False,
+    settle: bool = False, window: timedelta | None = None,
 ) -> Claim:
     """Claim the keys not claimed yet; waits while another transaction holds one of them.
 
     `same_words` is read as of before any wait. Fewer keys claimed than given means other
-    stories hold some: look them up with `candidates` (a new statement, which sees what the
-    awaited transactions wrote). With `settle`, a story that needs no lookup (every key claimed,
-    or the same words stored) gets its cluster here: on PostgreSQL in the same round trip, so a
-    story that is no duplicate costs one statement.
+    stories hold some: their stories are the candidates. With `settle` (a new story), the story
+    gets its cluster here when that is final (`settled`: every key claimed, or the same words
+    stored); on PostgreSQL it gets its own id otherwise too (`provisional`), which stands
+    unless a candidate verifies. On PostgreSQL that is one round trip, which also returns the candidates
+    within `window` when its snapshot saw every holder of the keys it could not claim; when
+    it did not (it waited for another transaction holding a key), `candidates` is None and
+    the lookup must be a new statement, which sees what the awaited transaction wrote.
     """
     params = {"story_id": story_id, "at": at, "content_hash": content_hash}
     if conn.dialect.name == "postgresql":
-        row = conn.execute(_CLAIM_SETTLE_PG if settle else _CLAIM_PG,
-                           {**params, "bands": [b for b, _ in keys],
-                            "hashes": [h for _, h in keys], "n_keys": len(keys)}).one()
-        return Claim(row.claimed, row.same_words, row.settled)
+        bands, hashes = [b for b, _ in keys], [h for _, h in keys]
+        if not settle:
+            _pg(conn, _INDEX_PG, {"story_id": story_id, "at": at, "bands": bands, "hashes": hashes})
+            return Claim(-1, None, None)
+        lo, hi = _bounds(at, window)
+        rows = _pg(conn, _ASSIGN_PG, {**params, "bands": bands, "hashes": hashes,
+                                      "lo": lo, "hi": hi}).fetchall()
+        n_claimed, same_words, held, own = rows[0][:4]
+        settled = own if n_claimed == len(keys) or same_words is not None else None
+        found = None
+        if held == len(keys) - n_claimed:  # every holder was in the snapshot
+            found = [tuple(r[4:]) for r in rows if r[4] is not None]
+        return Claim(n_claimed, same_words, settled, found, provisional=own == story_id)  # type: ignore[arg-type]
     rows = [{"band": band, "hash": key, "story_id": story_id, "at": at} for band, key in keys]
     claimed = len(conn.execute(
         sqlite.insert(_BANDS).values(rows).on_conflict_do_nothing().returning(_BANDS.c.band)
@@ -131,8 +163,29 @@ def claim(
     return Claim(claimed, same_words, settled)
 
 
+def _pg(conn: Connection, sql: str, params: dict):  # type: ignore[no-untyped-def]
+    """Run a hot statement on the connection's psycopg connection, prepared, in its transaction.
+
+    Measured (bench/dedupe_bench.py): SQLAlchemy's execution of a text() statement (parameter
+    processing, result set-up) cost about 0.1 ms of client CPU per statement, as much as the
+    statement's own client work; psycopg prepares it once per connection.
+    """
+    if not conn.in_transaction():
+        conn.begin()
+    return conn.connection.driver_connection.execute(sql, params, prepare=True)  # type: ignore[union-attr]
+
+
+def _bounds(at: datetime, window: timedelta | None) -> tuple[datetime, datetime]:
+    span = window if window is not None else timedelta(days=36500)
+    return at - span, at + span
+
+
 def set_cluster(conn: Connection, story_id: int, cluster_id: int) -> None:
-    conn.execute(_SET_CLUSTER, {"story_id": story_id, "to_cluster": cluster_id})
+    params = {"story_id": story_id, "to_cluster": cluster_id}
+    if conn.dialect.name == "postgresql":
+        _pg(conn, _SET_CLUSTER_PG, params)
+    else:
+        conn.execute(_SET_CLUSTER, params)
 
 
 def candidates(
@@ -143,15 +196,18 @@ def candidates(
     Only other stories indexed within `window` of `at`; their current versions, the ones
     sharing most keys first, at most MAX_CANDIDATES.
     """
-    params = {"lo": at - window, "hi": at + window, "exclude": exclude, "limit": MAX_CANDIDATES}
+    lo, hi = _bounds(at, window)
     if conn.dialect.name == "postgresql":
-        rows = conn.execute(_CANDIDATES_PG, {**params, "bands": [b for b, _ in keys],
-                                             "hashes": [h for _, h in keys]})
+        rows = _pg(conn, _CANDIDATES_PG, {"lo": lo, "hi": hi, "story_id": exclude,
+                                          "bands": [b for b, _ in keys],
+                                          "hashes": [h for _, h in keys]}).fetchall()
         return [tuple(r) for r in rows]  # type: ignore[misc]
+    params = {"lo": lo, "hi": hi, "exclude": exclude, "limit": MAX_CANDIDATES}
     probe = or_(*(and_(_BANDS.c.band == band, _BANDS.c.hash == key) for band, key in keys))
     shared = (
         select(_BANDS.c.story_id, func.count().label("shared"))
-        .where(probe, _BANDS.c.at >= bindparam("lo"), _BANDS.c.at <= bindparam("hi"),
+        .where(probe, _BANDS.c.at >= bindparam("lo", type_=_BANDS.c.at.type),
+               _BANDS.c.at <= bindparam("hi", type_=_BANDS.c.at.type),
                _BANDS.c.story_id != bindparam("exclude"))
         .group_by(_BANDS.c.story_id)
         .subquery()

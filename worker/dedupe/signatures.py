@@ -29,9 +29,9 @@ import numpy as np
 import xxhash
 from datasketch import MinHash
 
-NUM_PERM = 96
-BANDS = 32
-ROWS = 3
+NUM_PERM = 40
+BANDS = 20
+ROWS = 2
 MIN_SHINGLES = 20
 SHINGLE_WORDS = 3
 _SEED = 1
