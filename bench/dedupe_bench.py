@@ -64,23 +64,40 @@ def to_story(s: CorpusStory) -> Story:
 
 
 def ingest(engine: Engine, stories: list[CorpusStory], per_tx: int,
-           cpu: list[float] | None = None) -> list[float]:
+           cpu: list[float] | None = None, server: list[float] | None = None) -> list[float]:
     """Store and cluster the stories; returns assign_cluster's wall seconds per story.
 
-    `cpu` collects this process's CPU seconds per story (the wall time less database waits).
+    `cpu` collects this process's CPU seconds per story (the wall time less database waits),
+    `server` the CPU seconds of the PostgreSQL backend serving the transaction (from
+    /proc/PID/schedstat, nanosecond-exact, when the server runs on this machine).
     """
     timings: list[float] = []
     for start in range(0, len(stories), per_tx):
         batch = [to_story(s) for s in
                  sorted(stories[start:start + per_tx], key=lambda s: (s.provider, s.guid))]
         with engine.begin() as conn:
+            stat = _schedstat(conn) if server is not None else None
             for story, written in zip(batch, write_versions(conn, batch, batch[0].version_created)):
+                s0 = _oncpu(stat)
                 t0, c0 = time.perf_counter(), time.process_time()
                 assign_cluster(conn, written.story_id, story, story.version_created)
                 timings.append(time.perf_counter() - t0)
                 if cpu is not None:
                     cpu.append(time.process_time() - c0)
+                if stat is not None and server is not None:
+                    server.append(_oncpu(stat) - s0)
     return timings
+
+
+def _schedstat(conn) -> Path | None:  # type: ignore[no-untyped-def]
+    if conn.dialect.name != "postgresql":
+        return None
+    path = Path(f"/proc/{conn.connection.driver_connection.info.backend_pid}/schedstat")
+    return path if path.exists() else None
+
+
+def _oncpu(path: Path | None) -> float:
+    return int(path.read_text().split()[0]) / 1e9 if path is not None else 0.0
 
 
 def quality(originals: int, seed: int) -> dict:
@@ -161,7 +178,7 @@ def cost(pg_server: str, sizes: list[int], incoming: int, seed: int) -> list[dic
     try:
         open_store(url.render_as_string(hide_password=False)).dispose()
         engine = make_engine(url.render_as_string(hide_password=False))
-        corpus = make_corpus(max(incoming, 200) * len(sizes), seed + 1).stories
+        corpus = make_corpus(max(incoming, 200) * len(sizes) * 2, seed + 1).stories
         times = sorted(s.version_created for s in corpus)
         first, last = times[0].isoformat(), times[-1].isoformat()
         filled = 0
@@ -169,26 +186,36 @@ def cost(pg_server: str, sizes: list[int], incoming: int, seed: int) -> list[dic
         for size in sizes:
             fill_s = _fill_pg(engine, filled, size, first, last) if size > filled else 0.0
             filled = max(filled, size)
-            batch = next(chunks)
-            t0 = time.perf_counter()
-            for s in batch:
-                signature(s.body_text)
-            sig_ms = (time.perf_counter() - t0) / len(batch) * 1000
-            cpu: list[float] = []
-            timings = ingest(engine, batch, per_tx=1, cpu=cpu)
-            ms = sorted(t * 1000 for t in timings)
-            with engine.connect() as conn:
-                size_mb = conn.execute(text(
-                    "SELECT pg_total_relation_size('dedupe_bands') / 1e6")).scalar_one()
-            rows.append({
-                "indexed_stories": size, "band_rows": size * BANDS, "fill_seconds": round(fill_s, 1),
-                "incoming": len(batch), "ms_mean": round(statistics.fmean(ms), 3),
-                "ms_median": round(statistics.median(ms), 3),
-                "ms_p99": round(ms[int(0.99 * (len(ms) - 1))], 3),
-                "client_cpu_ms_mean": round(statistics.fmean(cpu) * 1000, 3),
-                "signature_ms_mean": round(sig_ms, 3), "index_mb": round(float(size_mb), 1),
-            })
-            print(_cost_line(rows[-1]), flush=True)
+            for per_tx in (1, 100):
+                batch = next(chunks)
+                t0 = time.perf_counter()
+                for s in batch:
+                    signature(s.body_text)
+                sig_ms = (time.perf_counter() - t0) / len(batch) * 1000
+                cpu: list[float] = []
+                server: list[float] = []
+                t0 = time.perf_counter()
+                timings = ingest(engine, batch, per_tx=per_tx, cpu=cpu, server=server)
+                tx_ms = (time.perf_counter() - t0) / len(batch) * 1000
+                ms = sorted(t * 1000 for t in timings)
+                with engine.connect() as conn:
+                    size_mb = conn.execute(text(
+                        "SELECT pg_total_relation_size('dedupe_bands') / 1e6")).scalar_one()
+                rows.append({
+                    "indexed_stories": size, "band_rows": size * BANDS,
+                    "fill_seconds": round(fill_s, 1), "per_tx": per_tx,
+                    "incoming": len(batch), "ms_mean": round(statistics.fmean(ms), 3),
+                    "ms_median": round(statistics.median(ms), 3),
+                    "ms_p99": round(ms[int(0.99 * (len(ms) - 1))], 3),
+                    "client_cpu_ms_mean": round(statistics.fmean(cpu) * 1000, 3),
+                    "server_cpu_ms_mean": round(statistics.fmean(server) * 1000, 3)
+                    if server else None,
+                    "signature_ms_mean": round(sig_ms, 3),
+                    "whole_ingest_ms_per_story": round(tx_ms, 3),
+                    "index_mb": round(float(size_mb), 1),
+                })
+                print(_cost_line(rows[-1]), flush=True)
+                fill_s = 0.0
         engine.dispose()
     finally:
         with admin.connect() as conn:
@@ -198,10 +225,12 @@ def cost(pg_server: str, sizes: list[int], incoming: int, seed: int) -> list[dic
 
 
 def _cost_line(r: dict) -> str:
+    server = "n/a" if r["server_cpu_ms_mean"] is None else f"{r['server_cpu_ms_mean']:.3f}"
     return (f"  {r['indexed_stories']:>9,} stories ({r['band_rows']:>11,} band rows, "
-            f"{r['index_mb']:>7.1f} MB): assign_cluster mean {r['ms_mean']:.3f} ms, median "
-            f"{r['ms_median']:.3f}, p99 {r['ms_p99']:.3f} (client CPU {r['client_cpu_ms_mean']:.3f}, "
-            f"of it signature {r['signature_ms_mean']:.3f}); "
+            f"{r['index_mb']:>7.1f} MB), {r['per_tx']:>3} per tx: assign_cluster mean "
+            f"{r['ms_mean']:.3f} ms, median {r['ms_median']:.3f}, p99 {r['ms_p99']:.3f}; CPU client "
+            f"{r['client_cpu_ms_mean']:.3f} (signature {r['signature_ms_mean']:.3f}) + server "
+            f"{server}; whole ingest {r['whole_ingest_ms_per_story']:.3f} ms/story; "
             f"fill {r['fill_seconds']}s")
 
 
@@ -247,11 +276,15 @@ def main() -> None:
     print(f"  hard negatives merged {q['hard_negatives_merged']} of {q['hard_negative_pairs']}")
     if args.no_cost:
         return
-    print(f"cost per incoming story on PostgreSQL, {incoming} stories per size:")
+    print(f"cost per incoming story on PostgreSQL, {incoming} stories per size and per "
+          "transaction size (1 story per transaction, 100 like a large document):")
     rows = cost(pg, sizes, incoming, args.seed)
-    ext = extrapolate(rows, 1_000_000) if max(sizes) < 1_000_000 else extrapolate(rows, 10_000_000)
-    print(f"  fit: {ext['slope_ms_per_decade']} ms per tenfold growth -> "
-          f"{ext['ms_mean']} ms mean at {ext['target']:,} stories")
+    target = 1_000_000 if max(sizes) < 1_000_000 else 10_000_000
+    ext = {}
+    for per_tx in (1, 100):
+        fit = ext[f"per_tx_{per_tx}"] = extrapolate([r for r in rows if r["per_tx"] == per_tx], target)
+        print(f"  fit, {per_tx} per tx: {fit['slope_ms_per_decade']} ms per tenfold growth -> "
+              f"{fit['ms_mean']} ms mean at {fit['target']:,} stories")
     out = {"config": {"num_perm": NUM_PERM, "bands": BANDS, "rows": ROWS, "jaccard_min": JACCARD_MIN,
                       "containment_min": CONTAINMENT_MIN, "quick": args.quick, "seed": args.seed},
            "quality": q, "cost": rows, "extrapolation": ext,

@@ -58,7 +58,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from worker.dedupe import index
-from worker.dedupe.choose import Candidate, choose_cluster
+from worker.dedupe.choose import Candidate, choose_cluster, remember
 from worker.dedupe.signatures import signature, story_text
 from worker.model import Story
 
@@ -86,6 +86,8 @@ def assign(
 ) -> tuple[int, bool]:
     """`assign_cluster` on the fields it reads: the compared text, content_hash, version time."""
     sig = signature(text)
+    if sig.band_keys:
+        remember(story_id, content_hash, sig.shingles)
     keys = index.story_keys(sig.band_keys, content_hash)
     claim = index.claim(conn, story_id, keys, at, content_hash, settle=True, window=window)
     if claim.settled is not None:  # no other story holds a key, or the same words are stored

@@ -26,8 +26,9 @@ from worker.dedupe.signatures import Overlap, overlap, shingle_set, story_text
 JACCARD_MIN = 0.45
 CONTAINMENT_MIN = 0.75
 CONTAINMENT_MIN_SHINGLES = 60
-#: shingle sets of recent candidates, per process: copies of one story arrive within hours and
-#: are all verified against the same original (keyed by content_hash: an update re-shingles)
+#: shingle sets of recent candidates and of the stories this process just assigned: copies of
+#: one story arrive within hours and are all verified against the same original (keyed by
+#: content_hash: an update re-shingles)
 _CACHE_SIZE = 4096
 _cache: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
 
@@ -84,6 +85,13 @@ def _shingles_of(c: Candidate) -> np.ndarray:
     else:
         _cache.move_to_end(key)
     return found
+
+
+def remember(story_id: int, content_hash: str, shingles: np.ndarray) -> None:
+    """Keep a story's shingle set (just computed for its signature) for verifying its copies."""
+    _cache[(story_id, content_hash)] = shingles
+    if len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
 
 
 def _rank(m: Match) -> tuple[float, float, int]:

@@ -29,8 +29,8 @@ import numpy as np
 import xxhash
 from datasketch import MinHash
 
-NUM_PERM = 40
-BANDS = 20
+NUM_PERM = 32
+BANDS = 16
 ROWS = 2
 MIN_SHINGLES = 20
 SHINGLE_WORDS = 3
@@ -69,7 +69,10 @@ def shingle_set(text: str) -> np.ndarray:
     words = tokens(text)
     if len(words) < SHINGLE_WORDS:
         return np.empty(0, dtype=np.uint32)
-    h = np.fromiter(map(_token_hash, words), dtype=np.uint64, count=len(words))
+    try:  # the dict's own lookup, no Python call per word: a third of the time of a helper
+        h = np.fromiter(map(_TOKEN_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
+    except KeyError:
+        h = np.fromiter(map(_token_hash, words), dtype=np.uint64, count=len(words))
     with np.errstate(over="ignore"):  # multiplication wraps around on purpose (mod 2^64)
         mixed = (h[:-2] * _K1) ^ (h[1:-1] * _K2) ^ ((h[2:] << np.uint64(7)) | (h[2:] >> np.uint64(57)))
     folded = (mixed ^ (mixed >> np.uint64(32))).astype(np.uint32)
