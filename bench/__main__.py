@@ -33,7 +33,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 FULL = {"unchanged_feeds": 5, "unchanged_rounds": 10, "baseline_polls": 5, "new_docs": 20,
         "memory_docs": 100, "steady_feeds": 100, "steady_rounds": 3, "baseline_steady_feeds": 10,
-        "baseline_steady_rounds": 2, "changed_share": 0.2, "dedupe_sizes": [10_000, 100_000],
+        "baseline_steady_rounds": 2, "changed_share": 0.2, "dedupe_sizes": [10_000, 100_000, 1_000_000],
         "dedupe_incoming": 200,
         "sustained_feeds": 200, "sustained_seconds": 15, "changed_feeds": 40}
 QUICK = {"unchanged_feeds": 3, "unchanged_rounds": 3, "baseline_polls": 2, "new_docs": 3,
