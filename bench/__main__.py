@@ -21,7 +21,7 @@ import platform
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,7 @@ def main() -> None:
     started = time.perf_counter()
     results: dict[str, Any] = {
         "command": "python -m bench" + (" --quick" if args.quick else ""),
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(), "sizes": size,
     }
     kinds = ["sqlite"] + ([] if args.no_pg else ["postgresql"])

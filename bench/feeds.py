@@ -18,15 +18,15 @@ builds the same bytes, and every story's text is its own (no accidental near-dup
 from __future__ import annotations
 
 import random
-from itertools import accumulate
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from itertools import accumulate
 from xml.sax.saxutils import escape
 
 ITEMS = 100
 NEW_PER_GEN = 3
 UPDATED_PER_GEN = 2
-EPOCH = datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc)
+EPOCH = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 GEN_SECONDS = 60
 
 _SYLLABLES = ("ba", "ker", "mon", "tra", "vel", "in", "dor", "sa", "li", "po", "ne", "ru", "ta",
@@ -99,12 +99,12 @@ def item_time(k: int, rev: int) -> datetime:
 def rss(feed: int, gen: int, build_stamp: int = 0) -> bytes:
     """RSS 2.0 of `feed` at generation `gen`; `build_stamp` moves `lastBuildDate` only."""
     parts = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n'
         f"<title>Wire bench feed {feed}</title>\n<link>https://news.example.com/{feed}/</link>\n"
         "<description>Synthetic wire</description>\n<language>en</language>\n"
         f"<lastBuildDate>{format_datetime(EPOCH + timedelta(seconds=build_stamp + gen * 60))}"
-        "</lastBuildDate>\n"
+        "</lastBuildDate>\n")
     ]
     for k in reversed(item_ids(gen)):
         rev = item_revision(feed, k, gen)
@@ -128,10 +128,10 @@ def newsml(feed: int, gen: int, build_stamp: int = 0) -> bytes:
     """A NewsML-G2 newsMessage of `feed` at generation `gen` (XHTML bodies in inlineXML)."""
     sent = (EPOCH + timedelta(seconds=build_stamp + gen * 60)).strftime("%Y-%m-%dT%H:%M:%SZ")
     parts = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/">\n'
         f"<header><sent>{sent}</sent><sender>wire{feed}.example.com</sender></header>\n"
-        "<itemSet>\n"
+        "<itemSet>\n")
     ]
     for k in reversed(item_ids(gen)):
         rev = item_revision(feed, k, gen)

@@ -19,9 +19,10 @@ import os
 import time
 import uuid
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -80,7 +81,7 @@ class ProductWorker:
         setup_logging("INFO")  # the worker's JSON log line per poll is part of its cost
         self.runtime = runtime()
         self.task = poll_feed
-        schedule.sync_config(datetime.now(timezone.utc))
+        schedule.sync_config(datetime.now(UTC))
         self.engine = self.runtime.engine
         self.ids = {name: row.id for name, row in feed_rows(self.engine).items()}
 
@@ -91,7 +92,7 @@ class ProductWorker:
         from worker.store.models import FeedRow
 
         ids = [self.ids[n] for n in names]
-        soon = datetime.now(timezone.utc) - timedelta(seconds=1)
+        soon = datetime.now(UTC) - timedelta(seconds=1)
         with self.engine.begin() as conn:
             conn.execute(update(FeedRow).values(next_poll_at=soon + timedelta(days=365)))
             conn.execute(update(FeedRow).where(FeedRow.id.in_(ids)).values(next_poll_at=soon))
@@ -106,7 +107,7 @@ class ProductWorker:
 
         ids = [self.ids[n] for n in names]
         token = uuid.uuid4().hex
-        claims = claim_due(self.engine, datetime.now(timezone.utc), token,
+        claims = claim_due(self.engine, datetime.now(UTC), token,
                            lease_seconds(self.runtime.poll.time_limit), limit=len(ids))
         for claim in claims:
             result = self.task.apply(args=(claim.feed_id, token))
@@ -125,9 +126,9 @@ class ProductWorker:
         return dict(counts)
 
     def stage_clock(self) -> StageClock:
-        import worker.pipeline as pipeline
-        import worker.tasks.poll as poll
+        from worker import pipeline
         from worker.logs import JsonFormatter
+        from worker.tasks import poll
 
         clock = StageClock()
         clock.wrap(poll, "begin_poll", "lease")

@@ -140,8 +140,8 @@ def table(r: dict[str, Any]) -> str:
     m = r["machine"]
     lines = [f"wire-ingest benchmark: {r['command']}  ({r['when']}, {r['seconds']} s)",
              f"machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB, Python {m['python']}",
-             "", "CPU per unchanged poll (ms; product = the real poll task in-process; store SQLite,"
-                 " /pg = PostgreSQL with its server's CPU)"]
+             "", ("CPU per unchanged poll (ms; product = the real poll task in-process; store SQLite,"
+                 " /pg = PostgreSQL with its server's CPU)")]
     lines.append(f"  {'format':8} {'how':16} {'product':>9} {'+broker':>9} {'baseline':>9} "
                  f"{'ratio':>7}")
     for fmt, modes in s.get("unchanged", {}).items():
@@ -163,8 +163,8 @@ def table(r: dict[str, Any]) -> str:
         lines.append(f"  {'':18} worker ms/item: {stages}")
     if "steady" in s:
         st = s["steady"]
-        lines += ["", f"steady state: {st['feeds']} feeds, {st['changed_share']:.0%} of them "
-                      "changed since the last poll (RSS, SQLite)"]
+        lines += ["", (f"steady state: {st['feeds']} feeds, {st['changed_share']:.0%} of them "
+                      "changed since the last poll (RSS, SQLite)")]
         for name in ("product", "product_with_broker", "baseline"):
             v = st[name]
             lines.append(f"  {name:20} {v['cpu_ms_per_poll']:8.2f} ms/poll  "
@@ -178,11 +178,11 @@ def table(r: dict[str, Any]) -> str:
                          f"{k} -> {v:.1f} %" for k, v in st["share_pct_by_changed_share"].items()))
     if "sustained" in s:
         su = s["sustained"]
-        lines += ["", f"sustained: {su['processes']} worker processes polling {su['feeds']} "
+        lines += ["", (f"sustained: {su['processes']} worker processes polling {su['feeds']} "
                       f"unchanged feeds (304) as fast as they can ({su['store']}, real poll task, "
-                      "the HTTP and database servers on the same cores)",
-                  f"  {su['polls_per_s']:.0f} polls/s on the machine = {su['feeds_at_60s_interval']:,} "
-                  f"feeds at a 60 s interval; worker CPU {su['worker_cpu_ms_per_poll']:.2f} ms/poll"]
+                      "the HTTP and database servers on the same cores)"),
+                  (f"  {su['polls_per_s']:.0f} polls/s on the machine = {su['feeds_at_60s_interval']:,} "
+                  f"feeds at a 60 s interval; worker CPU {su['worker_cpu_ms_per_poll']:.2f} ms/poll")]
     if "memory" in s:
         mem = s["memory"]
         lines += ["", "worker RSS as the store grows (MB)"]
