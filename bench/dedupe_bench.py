@@ -32,6 +32,7 @@ import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import xxhash
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -136,6 +137,54 @@ def quality(originals: int, seed: int) -> dict:
         "copies_in_original_cluster": {k: f"{joined[k]}/{n}" for k, n in
                                        sorted(Counter(s.kind for s in copies).items())},
     }
+
+
+def lsh_sweep(originals: int, seed: int, configs: list[tuple[int, int]]) -> list[dict]:
+    """LSH settings compared on the corpus, without the store: for each (bands, rows), the share
+    of stories with an earlier copy that verifies (same event, `is_same_news`) that find one
+    among the holders of their keys (first claimer owns a key, as in the index), and how many
+    stories of other events they are proposed (each costs a verification)."""
+    from datasketch import MinHash
+
+    from worker.dedupe.choose import is_same_news
+    from worker.dedupe.signatures import MIN_SHINGLES, overlap, shingle_set
+
+    stories = sorted(make_corpus(originals, seed).stories, key=lambda s: s.version_created)
+    most = max(b * r for b, r in configs)
+    template = MinHash(num_perm=most, seed=1, hashfunc=int)
+    shingles, values = [], []
+    for s in stories:
+        sh = shingle_set(s.body_text)
+        m = template.copy()
+        if sh.size:
+            m.update_batch(sh.tolist())
+        shingles.append(sh)
+        values.append(m.hashvalues.astype("uint32"))
+    out = []
+    for bands, rows in configs:
+        owner: dict[int, int] = {}
+        by_event: dict[int, list[int]] = defaultdict(list)
+        findable = found = compared = 0
+        wrong = 0
+        for i, s in enumerate(stories):
+            if shingles[i].size < MIN_SHINGLES:
+                continue
+            keys = [xxhash.xxh3_64_intdigest(values[i][k * rows:(k + 1) * rows].tobytes(), seed=k)
+                    for k in range(bands)]
+            holders = {owner[k] for k in keys if k in owner}
+            for k in keys:
+                owner.setdefault(k, i)
+            compared += 1
+            wrong += sum(stories[j].event != s.event for j in holders)
+            if any(is_same_news(overlap(shingles[i], shingles[j])) for j in by_event[s.event]):
+                findable += 1
+                found += any(stories[j].event == s.event
+                             and is_same_news(overlap(shingles[i], shingles[j])) for j in holders)
+            by_event[s.event].append(i)
+        out.append({"bands": bands, "rows": rows, "keys_per_story": bands + 1,
+                    "copies_found": round(found / findable, 4),
+                    "other_event_candidates_per_story": round(wrong / compared, 2)})
+    return out
 
 
 def _pairs(label: dict[int, int]) -> set[tuple[int, int]]:
@@ -256,6 +305,8 @@ def main() -> None:
     ap.add_argument("--pg", default=None, help="PostgreSQL server URL (default WIRE_TEST_PG_URL)")
     ap.add_argument("--json", default=str(RESULTS))
     ap.add_argument("--no-cost", action="store_true", help="quality only (no PostgreSQL needed)")
+    ap.add_argument("--lsh-sweep", action="store_true",
+                    help="only compare LSH bands x rows on the corpus (no store), then exit")
     args = ap.parse_args()
     import os
 
@@ -264,6 +315,14 @@ def main() -> None:
                                              "10000,100000,1000000")).split(",")]
     incoming = args.incoming or (200 if args.quick else 500)
     pg = args.pg or os.environ.get("WIRE_TEST_PG_URL") or DEFAULT_PG
+    if args.lsh_sweep:
+        print(f"LSH settings on the corpus of {originals} originals (seed {args.seed}):")
+        for r in lsh_sweep(originals, args.seed, [(32, 3), (24, 2), (20, 2), (16, 2), (12, 2),
+                                                  (10, 2), (16, 3), (12, 1)]):
+            print(f"  {r['bands']:>2} x {r['rows']}: {r['keys_per_story']} keys per story, "
+                  f"verifiable copies proposed {r['copies_found']:.4f}, other-event candidates "
+                  f"per story {r['other_event_candidates_per_story']}")
+        return
     print(f"MinHash {NUM_PERM} perms, LSH {BANDS} bands x {ROWS} rows; verification: "
           f"Jaccard >= {JACCARD_MIN} or containment >= {CONTAINMENT_MIN}")
     print(f"quality: corpus of {originals} originals (seed {args.seed}), SQLite store")

@@ -3,27 +3,34 @@
 `assign_cluster` runs once per new story, inside the transaction that inserted it:
 
 1. same words: a story with the same `content_hash` (another id or provider) -> its cluster;
-2. near-duplicate: the story's body is cut into word 3-shingles, MinHashed (datasketch, 96
-   permutations) and banded (32 bands x 3 rows, `signatures`); stories sharing a band key within
+2. near-duplicate: the story's body is cut into word 3-shingles, MinHashed (datasketch, 32
+   permutations) and banded (16 bands x 2 rows, `signatures`); stories sharing a band key within
    `window` of its version_created are candidates (`index`: one table in the store, shared by
    every worker); each candidate is verified on the exact shingle sets of the two current texts
    and the most similar one that passes gives the cluster (`choose`);
 3. otherwise the story starts its own cluster, whose id is its own story id.
 
 Its band keys go into the index first (the claim that also serializes racing workers), so
-later copies find it. `index_version` adds the keys of a story's new current version (a flash
-first, the full text later), and `recluster` re-runs the choice over a time range after the
-thresholds change.
+later copies find it; on PostgreSQL the claim, the lookup and the cluster are one round trip
+(`index.claim`), a second one only when a candidate verifies. `index_version` adds the keys of
+a story's new current version (a flash first, the full text later), and `recluster` re-runs the
+choice over a time range after the thresholds change.
 
 Why this design. perf.md section 2 measured it against simhash and fuzzy matching: simhash
 finds only near-verbatim copies, all-pairs fuzzy matching cannot scale, MinHash LSH finds
-light edits in microseconds when its threshold sits below the similarity to catch. LSH with 32
-bands of 3 rows proposes a pair with probability 1 - (1 - s^3)^32: 0.58 at Jaccard 0.3, 0.88 at
-0.4, 0.95 at 0.45, 0.99 at 0.5 (32 x 4 rows of 128 permutations, the same 33 rows per story,
-gave only 0.74 at 0.45 and light-edit recall 0.983 instead of 0.991); the background-sharing
-stories it also proposes are refused by verification. Exact verification (not the MinHash
-estimate, whose error is +-0.05 at 96 permutations) costs about 0.1 ms per candidate (less for
-a candidate verified recently), and a story has candidates mostly when it is a copy.
+light edits in microseconds when its threshold sits below the similarity to catch. LSH with 16
+bands of 2 rows proposes a pair with probability 1 - (1 - s^2)^16: 0.78 at Jaccard 0.3, 0.94
+at 0.4, 0.97 at 0.45, 0.99 at 0.5; the background-sharing stories it also proposes are refused
+by verification. Why 16 x 2 and not the earlier 32 x 3: each key is one random B-tree insertion
+on the server, and 17 keys instead of 33 cut the claim's server CPU by about 40 % (0.28 vs 0.42
+ms per story at 10,000 stories, one per transaction), while proposing almost every verifiable
+copy: `bench/dedupe_bench.py --lsh-sweep` (stories with an earlier copy that verifies, share
+found among their key holders): 32 x 3 0.9989, 20 x 2 0.9992, 16 x 2 0.9977, 12 x 2 0.9906,
+10 x 2 0.9841, 1 row per band 0.82 at best. The price is more stories of other events proposed
+(verified and refused: about twice as many as 32 x 3 on this corpus, whose threads share a
+small vocabulary). Exact verification (not the MinHash estimate, whose error is +-0.09 at 32
+permutations) costs about 0.1 ms per candidate; the shingle sets of candidates and of the
+stories this process just assigned are cached, and copies are mostly verified against those.
 
 Thresholds (`choose`): Jaccard >= 0.45, or containment >= 0.75 with the smaller text at least
 60 shingles. Set on bench/dedupe_corpus.py (3,000 originals, seed 7): light-edit copy pairs have
@@ -31,16 +38,20 @@ Jaccard 0.44 / 0.54 / 0.77 at their 1st / 5th / 50th percentile and containment 
 0.90; hard negatives (same people, places and background paragraphs on another day) at most
 Jaccard 0.31 and containment 0.64. So 0.45 / 0.75 keep a margin of 0.14 / 0.11 above every hard
 negative and still verify 98.8 % of light-edit pairs on their own (clusters join through any
-member, which brings more). End to end through the store (`bench/dedupe_bench.py`, results in
-bench/results/dedupe.json): pair precision 1.0, recall 1.0 on exact copies and 0.991 on
-light-edit pairs (2,637 of 2,653 copies in their original's cluster), 0 of 5,462 hard-negative
-pairs merged; heavy rewrites (every edit at once and half the text cut) only 0.30: reported,
-not a target. Cost per incoming story on PostgreSQL (on the same 2 shared cores as the server;
-runs vary by +-30 %): mean 1.1 ms with 10,000 stories indexed, 1.8 ms at 100,000, 1.5 ms at
-1,000,000 (a 2.9 GB index, far over the stock 128 MB shared_buffers): about 0.15 ms signature,
-the rest the claim statement (33 index insertions) and, for stories with candidates, the
-lookup and verification. Over the 1 ms target on this machine; it grows by ~0.2-0.3 ms per
-tenfold index, not with the number of stories.
+member, which brings more). End to end through the store (`.venv/bin/python
+bench/dedupe_bench.py`, results in bench/results/dedupe.json): pair precision 1.0, recall 1.0 on
+exact copies and 0.986 on light-edit pairs (2,626 of 2,653 copies in their original's cluster;
+32 x 3 gave 0.991, 20 x 2 0.990), 0 of 5,462 hard-negative pairs merged; heavy rewrites (every
+edit at once and half the text cut) only 0.29: reported, not a target.
+
+Cost per incoming story on PostgreSQL (`assign_cluster`, on the same 2 cores as the server,
+shared with other work: runs vary by +-30 % and more; every figure in docs/dedupe.md): 0.65 ms
+at 10,000 indexed stories and 0.76 ms at 100,000 (one story per transaction; 0.62 / 0.64 at 100
+per transaction), of it 0.12 ms signature, 0.35-0.42 ms client CPU in all and 0.25-0.32 ms CPU
+of the server backend. At 1,000,000 (a 1.5 GB index, far over the stock 128 MB shared_buffers)
+the server part is what varies: 0.95 ms (server CPU 0.39) in a bench run on its own, 1.96 ms
+(server CPU 1.36) at the end of the full bench. Under the 1 ms target up to 100,000 stories, at
+1,000,000 only on some runs: not met reliably on this machine.
 
 What it misses: a copy with Jaccard under 0.45 and containment under 0.75 (heavy rewrites, translations: another language shares no shingles at all);
 flashes and headline-only items (fewer than 20 shingles: exact content_hash only); copies more
