@@ -25,9 +25,9 @@ by verification. Why 16 x 2 and not the earlier 32 x 3: each key is one random B
 on the server, and 17 keys instead of 33 cut the claim's server CPU by about 40 % (0.28 vs 0.42
 ms per story at 10,000 stories, one per transaction), while proposing almost every verifiable
 copy: `bench/dedupe_bench.py --lsh-sweep` (stories with an earlier copy that verifies, share
-found among their key holders): 32 x 3 0.9989, 20 x 2 0.9992, 16 x 2 0.9977, 12 x 2 0.9906,
-10 x 2 0.9841, 1 row per band 0.82 at best. The price is more stories of other events proposed
-(verified and refused: about twice as many as 32 x 3 on this corpus, whose threads share a
+found among their key holders): 32 x 3 0.992, 20 x 2 0.992, 16 x 2 0.988, 16 x 3 0.972,
+12 x 2 0.979, 10 x 2 0.970, 12 x 1 0.824. The price is more stories of other events proposed
+(verified and refused: 3.8 per story against 1.6 for 32 x 3 on this corpus, whose threads share a
 small vocabulary). Exact verification (not the MinHash estimate, whose error is +-0.09 at 32
 permutations) costs about 0.1 ms per candidate; the shingle sets of candidates and of the
 stories this process just assigned are cached, and copies are mostly verified against those.
