@@ -70,7 +70,7 @@ def normalize_item(
         if item.version_created:
             log.warning("unreadable timestamp %r taken as received time",
                         str(item.version_created), extra={"document": document, "guid": ref})
-        created = received_at.astimezone(timezone.utc)
+        created = received_at.astimezone(timezone.utc).replace(microsecond=0)
     first = parse_time(item.first_created, default_tz)
     if first is not None and first > created and not inferred:
         first = created  # a first version cannot be newer than a version the item dates itself
