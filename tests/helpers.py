@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 from sqlalchemy import Engine
 
-from worker.model import IngestCounts, ItemData, Story
+from worker.model import Document, IngestCounts, ItemData, Story
 from worker.normalize import normalize_item
-from worker.pipeline import store_stories
+from worker.pipeline import ParseOptions, parse_stories, store_stories
 from worker.store.reads import StoryQuery, list_stories, story_versions
 
 RECEIVED = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -54,3 +55,14 @@ def versions(store: Engine, guid: str, now: datetime) -> list[dict]:
     assert story is not None
     with store.connect() as conn:
         return story_versions(conn, story["story_id"]) or []
+
+
+def json_document(content, name: str) -> Document:
+    """A document from bytes, or from a JSON value serialized."""
+    raw = content if isinstance(content, bytes) else json.dumps(content).encode()
+    return Document(name, raw)
+
+
+def parse_json(content, name: str, format: str = "auto"):
+    """`wire parse` of one JSON document: (stories, problems), received at RECEIVED."""
+    return parse_stories(json_document(content, name), ParseOptions(format=format), RECEIVED)

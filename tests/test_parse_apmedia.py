@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from worker.model import Document
+from tests.helpers import json_document, parse_json
 from worker.parse import parse_document
-from worker.pipeline import ParseOptions, parse_stories
 
 DATA = Path(__file__).resolve().parent / "data" / "apmedia"
 RECEIVED = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -16,12 +14,11 @@ BRIDGE = "c81f2e0a9b7d4c3e8f1a2b3c4d5e6f70"
 
 
 def document(content, name="ap/page.json"):
-    raw = content if isinstance(content, bytes) else json.dumps(content).encode()
-    return Document(name, raw)
+    return json_document(content, name)
 
 
 def parse(content, name="ap/page.json", format="auto"):
-    return parse_stories(document(content, name), ParseOptions(format=format), RECEIVED)
+    return parse_json(content, name, format)
 
 
 def fixture(name):

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from worker.model import Document
+from tests.helpers import json_document, parse_json
 from worker.parse import parse_document
 from worker.parse.dpa import dateline_place
-from worker.pipeline import ParseOptions, parse_stories
 
 DATA = Path(__file__).resolve().parent / "data" / "dpa"
 RECEIVED = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -20,12 +19,11 @@ STRIKE = "urn:newsml:dpa.com:20090101:240611-930-112233"
 
 
 def document(content, name="dpa/entries.json"):
-    raw = content if isinstance(content, bytes) else json.dumps(content).encode()
-    return Document(name, raw)
+    return json_document(content, name)
 
 
 def parse(content, name="dpa/entries.json", format="auto"):
-    return parse_stories(document(content, name), ParseOptions(format=format), RECEIVED)
+    return parse_json(content, name, format)
 
 
 def entries():

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import json_document, parse_json
 from worker.errors import DocumentError
-from worker.model import Document
 from worker.parse import parse_document
 from worker.parse.ninjs import generation
-from worker.pipeline import ParseOptions, parse_stories
 
 DATA = Path(__file__).resolve().parent / "data" / "ninjs"
 RECEIVED = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 
 
 def document(content, name="ninjs/doc.json"):
-    raw = content if isinstance(content, bytes) else json.dumps(content).encode()
-    return Document(name, raw)
+    return json_document(content, name)
 
 
 def parse(content, name="ninjs/doc.json", format="auto"):
-    return parse_stories(document(content, name), ParseOptions(format=format), RECEIVED)
+    return parse_json(content, name, format)
 
 
 def stories_of(fixture):
