@@ -1,4 +1,10 @@
-"""RSS 0.9x/1.0/2.0 and Atom 0.3/1.0, read with feedparser.
+"""RSS 0.9x/1.0/2.0 and Atom 0.3/1.0: the common RSS 2.0 shape from lxml, the rest with feedparser.
+
+Well-formed RSS 2.0 of the shape most agency and publisher feeds have is read straight from the
+lxml tree `decode` already built (`worker.parse.rss_fast`: ~0.02 ms per item against feedparser's
+~0.3 ms, which made the parse most of a busy worker's CPU). Whatever leaves that shape (Atom,
+RDF, RSS 0.9x, odd dates, relative links, extension elements, bytes lxml refuses) is read by
+feedparser as below; on the shape both read, both give the same stories (tests/test_rss_fast.py).
 
 feedparser is told not to sanitize or resolve links itself (`sanitize_html=False`,
 `resolve_relative_uris=False`): normalize does both once, with the same allow-list for every
@@ -37,6 +43,7 @@ import feedparser
 
 from worker.errors import DocumentError
 from worker.model import Document, ItemData, ItemProblem, ParsedDocument
+from worker.parse import rss_fast
 
 NAME = "rss"
 FAMILY = "xml"
@@ -61,6 +68,15 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
     if declares_entities(document.content):
         raise DocumentError(document.name, "feed declares entities (<!ENTITY>): refused, "
                             "entity expansion (XXE, billion laughs) is never resolved", NAME)
+    fast = rss_fast.parse_items(decoded.root)
+    if fast is not None:
+        links_of_guid: dict[str, str | None] = {}
+        return ParsedDocument(NAME, tuple(_disambiguate(item, links_of_guid) for item in fast))
+    return parse_with_feedparser(document)
+
+
+def parse_with_feedparser(document: Document) -> ParsedDocument:
+    """The feed read by feedparser: every shape of RSS and Atom, however odd."""
     try:
         result = feedparser.parse(
             document.content,
