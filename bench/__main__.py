@@ -173,7 +173,8 @@ def main() -> None:
                         changed=size["changed_share"])
         with fresh_store("sqlite", tmp) as url:
             changed = run("product_steady", log, db_url=url, base=server.base, fmt="rss",
-                          feeds=size["changed_feeds"], rounds=2, changed=1.0, tmp=str(tmp))
+                          feeds=size["changed_feeds"], rounds=2, changed=1.0, tmp=str(tmp),
+                          first=5000)
         results["steady"] = {"product": product, "baseline": naive, "all_changed": changed}
 
         results["sustained"] = sustained(log, server.base, tmp, size, args)

@@ -55,10 +55,14 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
                                     "cpu_ms_with_broker": round(ms + BROKER_MS_PER_TASK, 3),
                                     "baseline_ms": base, "ratio": _ratio(base, ms)}
     s["unchanged"] = unchanged
-    worst = [m for f in unchanged.values() for k, m in f.items() if k in ("304", "200_same_body")]
-    if worst:
-        s["targets"]["unchanged_poll_le_3ms"] = all(m["cpu_ms"] <= UNCHANGED_MS for m in worst)
-        s["targets"]["unchanged_poll_ge_20x"] = all(m["ratio"] >= UNCHANGED_RATIO for m in worst)
+    for store, keys in (("sqlite", ("rss", "newsml")), ("postgresql", ("rss/pg",))):
+        worst = [m for f in keys for k, m in unchanged.get(f, {}).items()
+                 if k in ("304", "200_same_body")]
+        if worst:
+            s["targets"][f"unchanged_poll_le_3ms_{store}"] = all(
+                m["cpu_ms"] <= UNCHANGED_MS for m in worst)
+            s["targets"][f"unchanged_poll_ge_20x_{store}"] = all(
+                m["ratio"] >= UNCHANGED_RATIO for m in worst)
 
     new = {}
     for key, v in r.get("new_items", {}).items():

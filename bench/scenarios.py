@@ -194,11 +194,14 @@ def baseline_new_items(db_url: str, base: str, fmt: str, docs: int,
 
 
 def product_steady(db_url: str, base: str, fmt: str, feeds: int, rounds: int, changed: float,
-                   tmp: str) -> dict[str, Any]:
-    """CPU per poll when `changed` of the feeds moved one generation since the last poll."""
+                   tmp: str, first: int = 3000) -> dict[str, Any]:
+    """CPU per poll when `changed` of the feeds moved one generation since the last poll.
+
+    `first` is the number of the first feed: the server keeps each feed's generation for the
+    whole run, so every scenario that moves feeds uses feeds of its own.
+    """
     from bench.product import ProductWorker
 
-    first = 3000
     config = {f"steady-{fmt}-{i}": (f"{base}/cond/{fmt}/{first + i}", fmt) for i in range(feeds)}
     names = list(config)
     worker = ProductWorker(db_url, config, Path(tmp))
