@@ -20,7 +20,8 @@ The upsert and the insert-or-ignore are the statements that enforce the rule, an
 serializes them per row, so the greatest key ends current and the history complete whatever
 order versions arrive in and however many processes race (PostgreSQL re-checks the WHERE
 against the row as committed by the other writer). Batching matters because the per-statement
-cost dominates: one statement per story ran at ~1.5 ms per story, the batch at a few hundredths.
+cost dominates: statements per story cost 0.96 ms per new story and 0.70 ms per re-delivered one
+on SQLite; the batch 0.09 and 0.013 ms (docs/performance.md).
 """
 
 from __future__ import annotations
