@@ -60,6 +60,8 @@ class Request:
     started: float
     finished: float | None = None
     status: int | None = None
+    #: the client's TCP port: equal ports mean one kept-alive connection
+    peer_port: int | None = None
 
 
 class AgencyServer:
@@ -119,7 +121,8 @@ def _handler(server: AgencyServer) -> type[BaseHTTPRequestHandler]:
                 server.max_inflight[path] = max(server.max_inflight.get(path, 0),
                                                 server.inflight[path])
                 feed = server.feeds.get(path)
-                record = Request(path, dict(self.headers.items()), started)
+                record = Request(path, dict(self.headers.items()), started,
+                                 peer_port=self.client_address[1])
                 server.requests.append(record)
                 status_now = None
                 if feed is not None and feed.statuses:

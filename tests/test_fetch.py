@@ -45,6 +45,17 @@ def test_the_second_poll_sends_the_validators_and_a_304_ends_it(client, agency):
     assert (second.status_code, second.unchanged, second.document) == (304, "304", None)
 
 
+def test_polls_answered_304_reuse_one_kept_alive_connection(client, agency):
+    agency.feed("/wire", body=rss(wire_items(3)))
+    validators = fetch(client, agency, "/wire").validators
+
+    for _ in range(3):
+        assert fetch(client, agency, "/wire", validators).unchanged == "304"
+
+    ports = {r.peer_port for r in agency.requests_of("/wire")}
+    assert len(ports) == 1, "a new TCP (and TLS) connection per poll"
+
+
 def test_validators_sent_by_a_304_replace_the_kept_ones(client, agency):
     agency.feed("/wire", body=rss(wire_items(1)))
     first = fetch(client, agency, "/wire")

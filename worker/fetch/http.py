@@ -149,6 +149,7 @@ def _read_response(
     etag = response.headers.get("etag")
     last_modified = response.headers.get("last-modified")
     if code == 304:
+        response.read()  # nothing to read, but a response read to its end keeps the connection
         validators = Validators(etag or kept.etag, last_modified or kept.last_modified,
                                 kept.body_hash)
         return FetchResult(validators, code, unchanged="304")
