@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import xxhash
-from datasketch import MinHash
 
 NUM_PERM = 32
 BANDS = 16
@@ -43,8 +42,7 @@ _MAX_CACHED_TOKENS = 1_000_000
 # odd multipliers that spread one token's hash over the 64-bit word before mixing
 _K1 = np.uint64(0x9E3779B97F4A7C15)
 _K2 = np.uint64(0xC2B2AE3D27D4EB4F)
-# shingles are already 32-bit hashes: datasketch uses them as they are (`int` is the identity)
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int)
+_TEMPLATE = None  # the MinHash every signature copies, made on first use (see `_template`)
 
 
 @dataclass(frozen=True)
@@ -88,9 +86,21 @@ def _token_hash(word: str) -> int:
     return value
 
 
-def minhash(shingles: np.ndarray) -> MinHash:
+def _template():  # type: ignore[no-untyped-def]
+    """The empty MinHash. datasketch is imported here, not at module load: its package import
+    takes ~0.3 s (scipy), which every `wire parse` would pay without ever clustering."""
+    global _TEMPLATE
+    if _TEMPLATE is None:
+        from datasketch import MinHash
+
+        # shingles are already 32-bit hashes: datasketch uses them as they are (`int`)
+        _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=int)
+    return _TEMPLATE
+
+
+def minhash(shingles: np.ndarray):  # type: ignore[no-untyped-def]
     """datasketch MinHash of a shingle set (hash values used as they are)."""
-    m = _TEMPLATE.copy()
+    m = _template().copy()
     if shingles.size:
         m.update_batch(shingles.tolist())
     return m
