@@ -115,7 +115,12 @@ def test_two_workers_and_two_beats_poll_every_feed_but_never_one_feed_twice_at_o
             http_feed(agency, "slow", "/slow", interval=0.3),
             http_feed(agency, "late", "/late", interval=0.5), *failing])
         wait_for(lambda: counts(engine) == (17, 18), 20, "the feed added to the file")
-        time.sleep(2)
+        # the slow feed (1.5 s per answer) is polled again and again, one poll at a time,
+        # and the failing one is retried with back-off
+        wait_for(lambda: len(agency.requests_of("/slow")) >= 3, 20, "a third poll of /slow")
+        wait_for(lambda: feed_row(engine, "down").consecutive_failures >= 2, 20,
+                 "a second failure of /down")
+        time.sleep(1)
         down = feed_row(engine, "down")
     finally:
         engine.dispose()
