@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import REPO
 from tests.test_dedupe_clusters import edited, seed_paragraphs
 from worker.dedupe.choose import Candidate, choose_cluster, is_same_news
-from worker.dedupe.signatures import BANDS, MIN_SHINGLES, overlap, shingle_set, signature
+from worker.dedupe.signatures import (
+    BANDS, MIN_SHINGLES, NUM_PERM, minhash, overlap, shingle_set, signature, tokens,
+)
 
 JORDAN = [
     ("AMMAN (Reuters) - Jordan reopened its main border crossing with Iraq on Monday after two "
@@ -85,3 +92,21 @@ def test_the_most_similar_of_several_passing_candidates_wins():
                         headline="b")
     match = choose_cluster(copy, [farther, near])
     assert match is not None and match.cluster_id == 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcXYZ _-'’.,;:!?é\u212a\u0130\n\t09“”—"), max_size=300))
+def test_the_ascii_fast_path_splits_words_exactly_as_the_regex(value):
+    assert tokens(value) == re.findall(r"\w+", value.lower())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**32 - 1), min_size=1, max_size=500,
+                unique=True))
+def test_the_minhash_is_datasketch_affine32_of_the_same_shingles(values):
+    from datasketch import MinHash
+
+    shingles = np.array(sorted(values), dtype=np.uint32)
+    reference = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, scheme="affine32")
+    reference.update_batch(values)
+    assert (minhash(shingles) == reference.hashvalues).all()
