@@ -36,6 +36,21 @@ def test_sanitizer_removes_scripts_styles_events_iframes_and_javascript_urls():
     assert '<img src="https://news.example/a/pic.jpg">' in clean
 
 
+def test_relative_links_resolve_against_each_bodys_own_base_only():
+    body = '<a href="#notes">n</a><a href="//cdn.example/p.jpg">c</a><a href=" more.html ">m</a>'
+    clean = sanitize_html(body, "https://news.example/world/story.html")
+    assert '<a href="#notes">n</a>' in clean
+    assert '<a href="https://cdn.example/p.jpg">c</a>' in clean
+    assert '<a href="https://news.example/world/more.html">m</a>' in clean
+    # the next body has no base: its links stay relative, nothing of the last base leaks
+    assert sanitize_html('<a href="more.html">m</a>') == '<a href="more.html">m</a>'
+
+
+def test_a_hostile_base_url_never_turns_a_relative_link_into_script():
+    clean = sanitize_html('<a href="x">x</a><img src="y.png">', "javascript:alert(1)//")
+    assert "javascript" not in clean and "alert" not in clean
+
+
 @given(st.text(alphabet=st.sampled_from(list("<>/=\"' abcjsrpt:onlick&;#x")), max_size=200))
 def test_sanitizer_never_lets_a_script_through(fragment):
     clean = sanitize_html(fragment + DIRTY + fragment).lower()

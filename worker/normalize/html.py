@@ -2,9 +2,10 @@
 
 One allow-list sanitizer for every format: nh3 (Rust ammonia). An allow-list keeps only what is
 named below, so `script`, `style`, `iframe`, `object`, event attributes and `javascript:` URLs
-cannot survive whatever a feed invents. nh3 cleans a ~3 KB body in ~0.05 ms, 13x faster than a
-BeautifulSoup cleaner (notes/perf.md 1b). Relative links are resolved against the document's base
-URL in nh3's attribute filter, so the body is walked once.
+cannot survive whatever a feed invents. One `nh3.Cleaner`, built once, cleans a ~3 KB body in
+~0.02 ms (a fresh `nh3.clean` call rebuilds the sanitizer each time: 0.035 ms), 30x faster
+than a BeautifulSoup cleaner (notes/perf.md 1b). Relative links are resolved against the
+document's base URL in nh3's `url_relative` hook, which runs only for relative URLs.
 
 `body_text` is taken from the sanitized HTML with lxml: each block element (p, h1-h6, li, ...)
 is one paragraph, paragraphs are separated by one blank line, whitespace inside is collapsed.
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from contextvars import ContextVar
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -40,7 +43,6 @@ URL_SCHEMES = {"http", "https", "mailto"}
 #: content dropped together with its tag (not just unwrapped)
 DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template",
                      "textarea", "select", "button", "svg", "math", "head", "title"}
-_URL_ATTRS = {"href", "src", "cite"}
 
 BLOCK_TAGS = {
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr", "table",
@@ -61,29 +63,41 @@ def sanitize_html(raw: str, base_url: str | None = None) -> str:
     """
     if not raw or not raw.strip():
         return ""
+    token = _BASE_URL.set(base_url)
+    try:
+        return _cleaner().clean(raw).strip()
+    finally:
+        _BASE_URL.reset(token)
 
-    def keep_url(tag: str, attr: str, value: str) -> str | None:
-        if attr not in _URL_ATTRS:
-            return value
-        value = value.strip()
-        if base_url and not urlsplit(value).scheme and not value.startswith("#"):
-            value = urljoin(base_url, value)
-        scheme = urlsplit(value).scheme.lower()
-        if scheme and scheme not in URL_SCHEMES:
-            return None
-        return value
 
-    cleaned = nh3.clean(
-        raw,
+#: the base URL of the body being cleaned, for `_resolve` (one Cleaner serves every call)
+_BASE_URL: ContextVar[str | None] = ContextVar("base_url", default=None)
+
+
+def _resolve(url: str) -> str | None:
+    """nh3's hook for a relative URL: resolved against the body's base URL, or dropped when
+    that gives a scheme outside the allow-list. A bare #fragment stays as it is."""
+    base = _BASE_URL.get()
+    url = url.strip()
+    if not base or url.startswith("#"):
+        return url
+    resolved = urljoin(base, url)
+    scheme = urlsplit(resolved).scheme.lower()
+    return None if scheme and scheme not in URL_SCHEMES else resolved
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    """The allow-list sanitizer, built once: building it costs as much as one clean (~15 us)."""
+    return nh3.Cleaner(
         tags=ALLOWED_TAGS,
         clean_content_tags=DROP_WITH_CONTENT - ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
-        attribute_filter=keep_url,
+        url_relative=_resolve,
     )
-    return cleaned.strip()
 
 
 def html_to_text(body_html: str) -> str:
