@@ -68,6 +68,23 @@ def test_body_text_has_one_blank_line_between_paragraphs():
     assert html_to_text(html) == "Crosshead\n\nOne two\n\na\n\nb\n\nx y"
 
 
+MARKUP = ["<p>", "</p>", "<b>", "</b>", "<br>", "<li>", "<ul>", "</ul>", "<td>", "<table>", "x",
+          " ", "&amp;", "&nbsp;", "&lt;p&gt;", "\n", "<a href='a>b'>", "</a>", "<h2>", "</h2>",
+          "<!-- c -->", '<div title="q&quot;>">', "é", "<img alt='>'>", "<span>", "<script>s",
+          "</script>", "\x00", "<pre>", "</pre>"]
+
+
+@given(st.lists(st.sampled_from(MARKUP), max_size=40))
+def test_body_text_keeps_every_character_of_the_text_and_no_markup(parts):
+    from lxml import html as lxml_html
+
+    clean = sanitize_html("".join(parts))
+    text = html_to_text(clean)
+    rendered = lxml_html.fragment_fromstring(clean, create_parent="div").text_content() if clean else ""
+    assert "".join(text.split()) == "".join(rendered.split())
+    assert "\n\n\n" not in text and text == text.strip()
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("2017-10-14T21:41:42Z", "2017-10-14T21:41:42+00:00"),
     ("2017-10-14T23:41:42+02:00", "2017-10-14T21:41:42+00:00"),
