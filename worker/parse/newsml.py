@@ -40,6 +40,7 @@ Mapping (notes/formats.md 3 and 8.2), `im` = itemMeta, `cm` = contentMeta:
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from typing import Any
 
@@ -73,6 +74,7 @@ TEXT_CLASSES = {"text"}
 SIGNAL_CODES = {"sig:update": "update", "sig:correction": "correction", "edstat:u": "update",
                 "edstat:c": "correction", "edstat:d": "kill"}
 MSG_TYPES = {"r": "update", "d": "kill"}
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
 _HEADLINE_SIGNALS = ((re.compile(r"^CORRECTED\b", re.IGNORECASE), "correction"),
                      (re.compile(r"^UPDATE\s*\d+\b", re.IGNORECASE), "update"))
 _SLUG_SIGNALS = ((re.compile(r"\bCORRECT(?:ED|S|ION)\b", re.IGNORECASE), "correction"),
@@ -239,9 +241,9 @@ def _dateline(content: etree._Element | None, body_html: str | None) -> str | No
     place = clean_dateline(text(child(content, "dateline")))
     if place:
         return place
-    paragraphs = re.findall(r"<p\b[^>]*>(.*?)</p>", body_html or "", re.DOTALL)
-    for paragraph in paragraphs[:LEAD_PARAGRAPHS]:
-        match = _LEAD.match(html.unescape(re.sub(r"<[^>]+>", "", paragraph)).strip())
+    paragraphs = _PARAGRAPH.finditer(body_html or "")
+    for found in itertools.islice(paragraphs, LEAD_PARAGRAPHS):
+        match = _LEAD.match(html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip())
         if match:
             return match.group("place").strip(" ,")
     located = child(content, "located")

@@ -41,16 +41,16 @@ def children(element: etree._Element | None, name: str) -> list[etree._Element]:
     """The child elements of `element` whose local name is `name`."""
     if element is None:
         return []
-    return [c for c in element if isinstance(c.tag, str) and local(c.tag) == name]
+    # lxml's `{*}` matches the name in any namespace or none, in C
+    return list(element.iterchildren("{*}" + name))
 
 
 def child(element: etree._Element | None, *path: str) -> etree._Element | None:
     """The first element down `path` (local names), or None."""
     for name in path:
-        found = children(element, name)
-        if not found:
+        if element is None:
             return None
-        element = found[0]
+        element = next(element.iterchildren("{*}" + name), None)
     return element
 
 
@@ -58,15 +58,16 @@ def descendants(element: etree._Element | None, name: str) -> Iterator[etree._El
     """Every element below `element` (document order) whose local name is `name`."""
     if element is None:
         return iter(())
-    return (e for e in element.iter() if isinstance(e.tag, str) and local(e.tag) == name)
+    return element.iter("{*}" + name)
 
 
 def attr(element: etree._Element | None, name: str) -> str | None:
     """An attribute by local name (`rtr:msgType` is found as `msgType`), stripped, or None."""
     if element is None:
         return None
+    qualified = "}" + name
     for key, value in element.attrib.items():
-        if local(key) == name:
+        if key == name or key.endswith(qualified):
             return value.strip() or None
     return None
 
