@@ -117,6 +117,7 @@ def test_wire_run_polls_http_feeds_and_drop_folders_into_the_embedded_store_unti
     assert by_name["agency"]["consecutive_failures"] == 0 and by_name["agency"]["next_poll"]
     assert by_name["inbox"]["outcome"] in ("ok", "unchanged")
     assert '"event": "feed_polled"' in stderr and '"feed": "agency"' in stderr
+    assert '"logger": "httpx"' not in stderr  # one line per poll, not one more per request
     assert len([r for r in agency.requests_of("/wire") if r.status == 304]) >= 2
 
 
