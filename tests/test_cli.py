@@ -133,6 +133,7 @@ def test_embedded_default_store_is_a_sqlite_file_in_wal_mode(shared, tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path}/wire.db")
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -16_384  # KiB
     engine.dispose()
 
 
