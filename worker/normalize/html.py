@@ -113,9 +113,10 @@ def html_to_text(body_html: str) -> str:
     marked = _TAG.sub("", _SPACE_TAG.sub(" ", _BLOCK_TAG.sub(_BREAK, body_html)))
     if "&" in marked:
         marked = html_lib.unescape(marked)
-    # str.split: every Unicode space (NBSP too) collapsed, as a browser renders them
-    paragraphs = (" ".join(chunk.split()) for chunk in marked.split(_BREAK))
-    return "\n\n".join(p for p in paragraphs if p)
+    # str.split: every Unicode space (NBSP too) collapsed at once, as a browser renders them;
+    # then each run of breaks (and the spaces around them) parts two paragraphs
+    flat = " ".join(marked.split())
+    return "\n\n".join(p for p in (c.strip() for c in flat.split(_BREAK)) if p)
 
 
 #: the paragraph break marker: NUL never survives html5ever's tree builder, nor `unescape`
