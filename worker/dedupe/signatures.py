@@ -15,7 +15,7 @@ words to meet in the shared index (`worker.dedupe.index`).
 - MinHash: datasketch's affine32 scheme (seed 1, NUM_PERM permutations) over the shingle
   hashes: the MurmurHash3 finalizer, then `a * h + b` mod 2^32 with datasketch's permutation
   parameters, minimum per permutation. It is computed here on the whole numpy array at once
-  (22 us against 57 us for `MinHash.update_batch`, which builds a Python list of the values
+  (16 us against 57 us for `MinHash.update_batch`, which builds a Python list of the values
   first); tests check it equals datasketch's `MinHash` for the same shingles. LSH: BANDS bands
   of ROWS rows; a band key is the xxh3 of the band number and
   its rows, as a signed 64-bit integer (a PostgreSQL `bigint`). Two stories whose shingle sets
@@ -28,6 +28,7 @@ by exact content_hash only.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 
@@ -97,9 +98,8 @@ def shingle_set(text: str) -> np.ndarray:
 
 def _token_hashes(words: list[bytes]) -> np.ndarray:
     """The xxh3 hash of every token, from the process's cache (a dict lookup per word)."""
-    try:
-        return np.fromiter(map(_TOKEN_HASHES.__getitem__, words), dtype=np.uint64,
-                           count=len(words))
+    try:  # itemgetter: every lookup in one C call (len(words) >= 3, so it returns a tuple)
+        return np.array(operator.itemgetter(*words)(_TOKEN_HASHES), dtype=np.uint64)
     except KeyError:
         pass
     missing = set(words).difference(_TOKEN_HASHES)
@@ -108,7 +108,7 @@ def _token_hashes(words: list[bytes]) -> np.ndarray:
         missing = set(words)
     for word in missing:
         _TOKEN_HASHES[word] = xxhash.xxh3_64_intdigest(word)
-    return np.fromiter(map(_TOKEN_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
+    return np.array(operator.itemgetter(*words)(_TOKEN_HASHES), dtype=np.uint64)
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
@@ -136,8 +136,9 @@ def minhash(shingles: np.ndarray) -> np.ndarray:
         h = shingles.astype(np.uint32, copy=False)
         h = (h ^ (h >> s1)) * m1
         h = (h ^ (h >> s2)) * m2
-        h = (h ^ (h >> s1)).reshape(-1, 1)
-        return (h * a + b).min(axis=0)
+        h = h ^ (h >> s1)
+        # one row per permutation: the minimum runs along contiguous memory
+        return (a[:, None] * h + b[:, None]).min(axis=1)
 
 
 def band_keys(hashvalues: np.ndarray) -> tuple[int, ...]:
