@@ -83,6 +83,9 @@ def text(element: etree._Element | None, skip: frozenset[str] = frozenset()) -> 
     """All text inside `element`, whitespace collapsed; subtrees named in `skip` left out."""
     if element is None:
         return None
+    if not skip:  # lxml gathers it in C: the text and tails of elements, never a comment's own
+        value = " ".join("".join(element.itertext()).split())
+        return value or None
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
@@ -106,12 +109,12 @@ def inner_html(container: etree._Element | None, rename: dict[str, str] | None =
         return ""
     body = copy.deepcopy(container)
     _strip_namespaces(body)
-    for element in list(body.iter()):
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag in DROPPED and element is not body:
+    # lxml finds the few elements to drop or rename in C; most bodies have none
+    for element in list(body.iter(*DROPPED)):
+        if element is not body:
             _remove(element)
-        elif rename and element.tag in rename:
+    if rename:
+        for element in body.iter(*rename):
             element.tag = rename[element.tag]
     _split_indented_paragraphs(body)
     out = [html.escape(body.text, quote=False)] if body.text else []
@@ -197,12 +200,12 @@ def slug_of(value: str | None) -> str | None:
 
 
 def _strip_namespaces(root: etree._Element) -> None:
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        element.tag = local(element.tag)
-        for key in list(element.attrib):
-            if key.startswith("{"):
+    for element in root.iter(etree.Element):  # elements only: no comment, no PI
+        tag = element.tag
+        if tag[0] == "{":
+            element.tag = tag.rsplit("}", 1)[1]
+        if element.attrib:
+            for key in [k for k in element.attrib if k[0] == "{"]:
                 del element.attrib[key]
     etree.cleanup_namespaces(root)
 
@@ -223,7 +226,7 @@ def _remove(element: etree._Element) -> None:
 
 def _split_indented_paragraphs(body: etree._Element) -> None:
     for p in list(body.iter("p")):
-        if len(p) or not p.text or p.getparent() is None:
+        if len(p) or not p.text or "\n" not in p.text or p.getparent() is None:
             continue
         paragraphs = split_indented(p.text)
         if not paragraphs:
