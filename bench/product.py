@@ -136,6 +136,7 @@ class ProductWorker:
         clock.wrap(JsonFormatter, "format", "log lines")
         clock.wrap(poll, "known_fingerprints", "known")
         clock.wrap(poll, "fetch_feed", "fetch")
+        clock.wrap(poll, "decode", "decode")
         clock.wrap(poll, "item_fingerprints", "prescan")
         clock.wrap(pipeline, "parse_document", "parse")
         clock.wrap(pipeline, "normalize_item", "normalize")

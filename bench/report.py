@@ -25,7 +25,7 @@ NEW_RATIO = 4.0
 SHARE_AT_1000 = 15.0
 FEEDS_PER_MINUTE = 1000
 #: stage names of the stage clock, in the order a poll runs them
-STAGES = ("lease", "fetch", "prescan", "known", "parse", "normalize", "store", "dedupe",
+STAGES = ("lease", "fetch", "decode", "prescan", "known", "parse", "normalize", "store", "dedupe",
           "pipeline", "outcome", "log lines", "task, claim and the rest")
 
 

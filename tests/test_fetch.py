@@ -15,6 +15,7 @@ from worker.errors import FeedError
 from worker.fetch import folder as drop
 from worker.fetch.http import Validators, fetch_feed, make_client
 from worker.model import Document
+from worker.parse import decode
 from worker.parse.prescan import item_fingerprints
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -264,6 +265,17 @@ def test_single_story_and_unreadable_documents_have_no_item_view():
     assert item_fingerprints(doc(b"\x01ZCZC plain wire text")) is None
     assert item_fingerprints(doc(b"<nitf><body/></nitf>")) is None
     assert item_fingerprints(doc(b"<rss><channel><item>")) is None
+
+
+@pytest.mark.parametrize("content", [
+    rss(wire_items(3)), b"\x01ZCZC plain wire text", b"<nitf><body/></nitf>", b"<rss><channel><item>",
+    b'<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet><newsItem guid="a"/>'
+    b'</itemSet></newsMessage>', json.dumps({"entries": [{"urn": "a"}, {"urn": "b"}]}).encode(),
+    json.dumps([{"id": 1}]).encode(),
+], ids=["rss", "text", "nitf", "broken-xml", "g2", "dpa", "list"])
+def test_the_poll_decodes_once_and_the_fingerprints_are_the_same(content):
+    document = doc(content)
+    assert item_fingerprints(document, "s", decode(document)) == item_fingerprints(document, "s")
 
 
 def test_pre_scanning_100_items_costs_milliseconds():

@@ -21,7 +21,7 @@ from worker.errors import ItemError
 from worker.merge import Change
 from worker.model import Document, IngestCounts, ItemProblem, Story
 from worker.normalize import normalize_item
-from worker.parse import MAX_DOCUMENT_BYTES, parse_document
+from worker.parse import MAX_DOCUMENT_BYTES, Decoded, parse_document
 from worker.store.writes import known_version_time, write_versions
 
 log = logging.getLogger(__name__)
@@ -60,13 +60,15 @@ class ParseOptions:
 
 
 def parse_stories(
-    document: Document, options: ParseOptions, received_at: datetime
+    document: Document, options: ParseOptions, received_at: datetime,
+    decoded: Decoded | None = None,
 ) -> tuple[list[Story], list[ItemProblem]]:
     """Parse and normalize one document; raises DocumentError for the whole document.
 
     Provider: the option (CLI or feed) wins, else what the document says, else `unknown`.
+    `decoded`: the document already decoded (`worker.parse.decode`), when the caller has it.
     """
-    parsed = parse_document(document, options.format, options.max_bytes)
+    parsed = parse_document(document, options.format, options.max_bytes, decoded)
     stories: list[Story] = []
     problems = list(parsed.problems)
     for item in parsed.items:
@@ -90,14 +92,15 @@ def parse_stories(
 
 
 def ingest_document(
-    engine: Engine, document: Document, options: ParseOptions, now: datetime
+    engine: Engine, document: Document, options: ParseOptions, now: datetime,
+    decoded: Decoded | None = None,
 ) -> IngestResult:
     """Parse one document and store its stories (SPEC "Which version wins", "Clusters").
 
     Raises DocumentError when the document cannot be read at all; item problems are counted
     as errors and the other items still go in.
     """
-    stories, problems = parse_stories(document, options, now)
+    stories, problems = parse_stories(document, options, now, decoded)
     result = IngestResult()
     result.problems = [str(p) for p in problems]
     result.counts, result.changes = store_stories(engine, stories, now, options.dedupe_window)

@@ -52,18 +52,22 @@ def format_names() -> list[str]:
 
 
 def parse_document(
-    document: Document, format: str = "auto", max_bytes: int = MAX_DOCUMENT_BYTES
+    document: Document, format: str = "auto", max_bytes: int = MAX_DOCUMENT_BYTES,
+    decoded: Decoded | None = None,
 ) -> ParsedDocument:
     """Parse one document into items.
 
-    Raises DocumentError (UnknownFormat, malformed, unsafe, too large) for the whole document;
-    a bad item inside a good document is reported in `ParsedDocument.problems` instead.
+    `decoded` is `decode(document)` when the caller already has it (a poll decodes once for
+    the item pre-scan and the parse). Raises DocumentError (UnknownFormat, malformed, unsafe,
+    too large) for the whole document; a bad item inside a good document is reported in
+    `ParsedDocument.problems` instead.
     """
     if len(document.content) > max_bytes:
         raise DocumentError(
             document.name, f"document is {len(document.content)} bytes, over the cap of {max_bytes}"
         )
-    decoded = decode(document)
+    if decoded is None:
+        decoded = decode(document)
     module = _module_for(document, decoded, format)
     if module.FAMILY != decoded.family and not (
         module.FAMILY == "text" and decoded.family in ("xml", "json")

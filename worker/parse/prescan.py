@@ -26,7 +26,7 @@ they must not be part of the fingerprint.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xxhash
 from lxml import etree
@@ -34,19 +34,35 @@ from lxml import etree
 from worker.model import Document
 from worker.parse.xmlsafe import parse_xml
 
+if TYPE_CHECKING:
+    from worker.parse import Decoded
+
 ITEM_ELEMENTS = frozenset({"item", "entry", "newsItem", "packageItem", "conceptItem"})
 JSON_LISTS = (("entries",), ("items",), ("data", "items"), ("data",))
 
 
-def item_fingerprints(document: Document, salt: str = "") -> list[str] | None:
-    """One fingerprint per item of the document, in order; None when it has no item view."""
-    content = document.content.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if content.startswith(b"<"):
-        raw = _xml_items(document.content)
-    elif content[:1] in (b"{", b"["):
-        raw = _json_items(content)
+def item_fingerprints(document: Document, salt: str = "",
+                      decoded: Decoded | None = None) -> list[str] | None:
+    """One fingerprint per item of the document, in order; None when it has no item view.
+
+    `decoded` is the document as `worker.parse.decode` read it, when the caller has it: the
+    parse that follows reuses the same tree, so a changed poll reads the XML once.
+    """
+    if decoded is not None:
+        if decoded.family == "xml":
+            raw = _items_of(decoded.root) if decoded.root is not None else None
+        elif decoded.family == "json":
+            raw = _json_entries(decoded.data)
+        else:
+            return None
     else:
-        return None
+        content = document.content.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if content.startswith(b"<"):
+            raw = _xml_items(document.content)
+        elif content[:1] in (b"{", b"["):
+            raw = _json_items(content)
+        else:
+            return None
     if not raw:
         return None
     prefix = salt.encode("utf-8") + b"\x00"
@@ -58,6 +74,10 @@ def _xml_items(content: bytes) -> list[bytes] | None:
         root = parse_xml(content)
     except ValueError:
         return None
+    return _items_of(root)
+
+
+def _items_of(root: Any) -> list[bytes]:
     items: list[bytes] = []
     _collect(root, items)
     return items
@@ -79,6 +99,10 @@ def _json_items(content: bytes) -> list[bytes] | None:
         data = json.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
+    return _json_entries(data)
+
+
+def _json_entries(data: Any) -> list[bytes] | None:
     entries = data if isinstance(data, list) else _entries_of(data)
     if entries is None:
         return None

@@ -30,6 +30,7 @@ from worker.config import FeedConfig
 from worker.errors import DocumentError, FeedError, WireError
 from worker.fetch import folder as drop
 from worker.fetch.http import Validators, fetch_feed
+from worker.parse import decode
 from worker.parse.prescan import item_fingerprints
 from worker.pipeline import ParseOptions, ingest_document
 from worker.polling import Outcome, lease_seconds, next_schedule
@@ -128,14 +129,15 @@ def poll_http(rt: Runtime, feed: FeedConfig, row: Any, options: ParseOptions,
         status = "not_modified" if fetched.unchanged == "304" else "unchanged"
         return PollReport(status, reason=fetched.unchanged, validators=fetched.validators)
     salt = f"{feed.format}|{feed.provider}|{feed.timezone}"
-    fingerprints = item_fingerprints(fetched.document, salt)
+    decoded = decode(fetched.document)  # once, for the pre-scan and the parse
+    fingerprints = item_fingerprints(fetched.document, salt, decoded)
     known: set[str] = set()
     if fingerprints:
         known = known_fingerprints(rt.engine, row.id, fingerprints)
         if known.issuperset(fingerprints):
             return PollReport("unchanged", reason="items", validators=fetched.validators,
                               extra={"items": len(fingerprints)})
-    result = ingest_document(rt.engine, fetched.document, options, now)
+    result = ingest_document(rt.engine, fetched.document, options, now, decoded)
     if fingerprints:
         record_fingerprints(rt.engine, row.id, set(fingerprints) - known, now)
     for problem in result.problems:
