@@ -13,8 +13,9 @@
    written, `revision` tells new (1) from updated (>1). A story that returned no row lost a
    race to an equal or greater key and is read back. A document listing one story twice goes
    in rounds, one occurrence per statement (PostgreSQL refuses to upsert a row twice in one);
-3. one insert-or-ignore of the new, updated and stale versions into `versions`, unique on the
-   version key.
+3. the versions into `versions`, insert-or-ignore, unique on the version key: each new or
+   updated version copied from the story row the round just wrote (`INSERT ... SELECT`, so its
+   ~6 KB of text is not sent and converted a second time), the stale ones from parameters.
 
 The upsert and the insert-or-ignore are the statements that enforce the rule, and the database
 serializes them per row, so the greatest key ends current and the history complete whatever
@@ -77,8 +78,9 @@ def _dialect(conn: Connection) -> Any:
 
 
 @lru_cache(maxsize=4)
-def _statements(dialect_name: str) -> tuple[Any, Any, Any]:
-    """(conditional upsert, version insert-or-ignore, current-keys select), built once."""
+def _statements(dialect_name: str) -> tuple[Any, Any, Any, Any]:
+    """(conditional upsert, version insert-or-ignore, current-keys select, current versions
+    copied into the history), built once."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     ins = dialect.insert(STORIES)
     excluded = ins.excluded
@@ -94,6 +96,14 @@ def _statements(dialect_name: str) -> tuple[Any, Any, Any]:
     history = dialect.insert(VERSIONS).on_conflict_do_nothing(
         index_elements=["story_id", *_KEY_COLS]
     )
+    columns = (*_FIELDS, "version_seq")
+    copied = select(
+        STORIES.c.id, bindparam("received_at", type_=VERSIONS.c.received_at.type),
+        *(STORIES.c[c] for c in columns),
+    ).where(STORIES.c.id.in_(bindparam("ids", expanding=True)))
+    copy_current = dialect.insert(VERSIONS).from_select(
+        ["story_id", "received_at", *columns], copied
+    ).on_conflict_do_nothing(index_elements=["story_id", *_KEY_COLS])
     current = select(
         STORIES.c.provider, STORIES.c.guid, STORIES.c.id, STORIES.c.cluster_id,
         *(STORIES.c[c] for c in _KEY_COLS),
@@ -101,14 +111,14 @@ def _statements(dialect_name: str) -> tuple[Any, Any, Any]:
         STORIES.c.provider.in_(bindparam("providers", expanding=True)),
         STORIES.c.guid.in_(bindparam("guids", expanding=True)),
     )
-    return upsert, history, current
+    return upsert, history, current, copy_current
 
 
 def current_keys(conn: Connection, identities: set[tuple[str, str]]) -> dict[tuple[str, str], _Current]:
     """The current version key of each (provider, guid) the store has."""
     if not identities:
         return {}
-    _, _, stmt = _statements(conn.dialect.name)
+    stmt = _statements(conn.dialect.name)[2]
     rows = conn.execute(stmt, {"providers": sorted({p for p, _ in identities}),
                                "guids": sorted({g for _, g in identities})})
     found = {}
@@ -126,7 +136,7 @@ def write_versions(conn: Connection, stories: list[Story], now: datetime) -> lis
     Returns one result per story, in order. The caller owns the transaction and passes the
     stories in identity order (so that concurrent writers lock rows in one order).
     """
-    upsert, history, _ = _statements(conn.dialect.name)
+    upsert, history, _, copy_current = _statements(conn.dialect.name)
     current = current_keys(conn, {(s.provider, s.guid) for s in stories})
     results: list[WriteResult | None] = [None] * len(stories)
     values = [version_values(s) for s in stories]
@@ -154,11 +164,16 @@ def write_versions(conn: Connection, stories: list[Story], now: datetime) -> lis
                 results[i] = WriteResult(change, row.id, row.cluster_id)
             else:
                 results[i] = _read_back(conn, stories[i])
+        if written:
+            # each version written is its story's row now (and stays so until this round
+            # ends: the transaction holds the row): the database copies it into the history
+            conn.execute(copy_current, {"ids": [r.id for r in written.values()],
+                                        "received_at": now})
         pending = later
     done = [r for r in results if r is not None]
     assert len(done) == len(stories)
     rows = [{"story_id": r.story_id, "received_at": now, **values[i]}
-            for i, r in enumerate(done) if r.change is not Change.UNCHANGED]
+            for i, r in enumerate(done) if r.change is Change.STALE]
     if rows:
         conn.execute(history, rows)
     return done
