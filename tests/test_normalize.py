@@ -85,6 +85,14 @@ def test_body_text_keeps_every_character_of_the_text_and_no_markup(parts):
     assert "\n\n\n" not in text and text == text.strip()
 
 
+@given(st.lists(st.sampled_from(MARKUP), max_size=40), st.text(max_size=80))
+def test_word_count_is_the_number_of_words_of_body_text(parts, plain):
+    for item in (ItemData(guid="g", headline="H", body_html="".join(parts)),
+                 ItemData(guid="g", headline="H", body_text=plain)):
+        story = normalize_item(item, provider="x", received_at=NOW)
+        assert story.word_count == len(story.body_text.split())
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("2017-10-14T21:41:42Z", "2017-10-14T21:41:42+00:00"),
     ("2017-10-14T23:41:42+02:00", "2017-10-14T21:41:42+00:00"),

@@ -114,7 +114,7 @@ def normalize_item(
         keywords=_unique(item.keywords),
         credits=_unique(item.credits),
         link=(item.link or "").strip() or None,
-        word_count=len(body_text.split()),
+        word_count=_word_count(body_text),
         content_hash=content_hash(headline, body_text),
         inferred_time=inferred,
     )
@@ -137,6 +137,15 @@ def _language(value: str | None) -> str | None:
         return None
     parts = value.strip().replace("_", "-").split("-")
     return "-".join([parts[0].lower(), *[p.upper() if len(p) == 2 else p for p in parts[1:]]])
+
+
+def _word_count(body_text: str) -> int:
+    """Words of a body_text, which is always in canonical form (paragraphs joined by one blank
+    line, one space between words): counting separators is `len(text.split())` without
+    building the list."""
+    if not body_text:
+        return 0
+    return body_text.count(" ") + body_text.count("\n\n") + 1
 
 
 def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
