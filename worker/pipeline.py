@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 
@@ -93,17 +94,20 @@ def parse_stories(
 
 def ingest_document(
     engine: Engine, document: Document, options: ParseOptions, now: datetime,
-    decoded: Decoded | None = None,
+    decoded: Decoded | None = None, also: Callable[[Connection], None] | None = None,
 ) -> IngestResult:
     """Parse one document and store its stories (SPEC "Which version wins", "Clusters").
 
     Raises DocumentError when the document cannot be read at all; item problems are counted
-    as errors and the other items still go in.
+    as errors and the other items still go in. `also` runs in the same transaction, after the
+    stories (the poll records the items' fingerprints there: one commit, and never stories
+    stored without them or the reverse).
     """
     stories, problems = parse_stories(document, options, now, decoded)
     result = IngestResult()
     result.problems = [str(p) for p in problems]
-    result.counts, result.changes = store_stories(engine, stories, now, options.dedupe_window)
+    result.counts, result.changes = store_stories(engine, stories, now, options.dedupe_window,
+                                                  also)
     result.counts.errors = len(problems)
     counts = result.counts
     log.info(
@@ -114,7 +118,8 @@ def ingest_document(
 
 
 def store_stories(
-    engine: Engine, stories: list[Story], now: datetime, window: timedelta = DEFAULT_WINDOW
+    engine: Engine, stories: list[Story], now: datetime, window: timedelta = DEFAULT_WINDOW,
+    also: Callable[[Connection], None] | None = None,
 ) -> tuple[IngestCounts, list[StoryChange]]:
     """Write normalized stories in one transaction (SPEC "Which version wins", "Clusters").
 
@@ -124,7 +129,7 @@ def store_stories(
     ordered = sorted(stories, key=lambda s: (s.provider, s.guid, s.key))
     for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
         try:
-            return _write(engine, ordered, now, window)
+            return _write(engine, ordered, now, window, also)
         except DBAPIError as e:
             sqlstate = getattr(e.orig, "sqlstate", None)
             if sqlstate not in _RETRY_SQLSTATES or attempt == MAX_WRITE_ATTEMPTS:
@@ -135,7 +140,8 @@ def store_stories(
 
 
 def _write(
-    engine: Engine, stories: list[Story], now: datetime, window: timedelta
+    engine: Engine, stories: list[Story], now: datetime, window: timedelta,
+    also: Callable[[Connection], None] | None = None,
 ) -> tuple[IngestCounts, list[StoryChange]]:
     counts = IngestCounts()
     changes: list[StoryChange] = []
@@ -160,6 +166,8 @@ def _write(
                     StoryChange(written.story_id, cluster_id or written.story_id, written.change,
                                 story, joined)
                 )
+        if also is not None:
+            also(conn)
     return counts, changes
 
 

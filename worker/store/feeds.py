@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.config import FeedConfig, WireConfig
@@ -84,7 +84,7 @@ def sync_feeds(engine: Engine, config: WireConfig, now: datetime) -> SyncResult:
     return SyncResult(tuple(added), tuple(changed), tuple(removed))
 
 
-def _insert(engine: Engine) -> Any:
+def _insert(engine: Engine | Connection) -> Any:
     return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
 
@@ -161,21 +161,20 @@ def known_fingerprints(engine: Engine, feed_id: int, fingerprints: Iterable[str]
 
 
 def record_fingerprints(
-    engine: Engine, feed_id: int, fingerprints: Iterable[str], now: datetime
+    conn: Connection, feed_id: int, fingerprints: Iterable[str], now: datetime
 ) -> None:
-    """Remember items as ingested (after the pipeline stored them), forget very old ones."""
+    """Remember items as ingested, forget very old ones; in the transaction that stored them."""
     rows = [{"feed_id": feed_id, "fingerprint": f, "seen_at": now} for f in set(fingerprints)]
-    with engine.begin() as conn:
-        if rows:
-            insert = _insert(engine)(FeedItemRow)
-            conn.execute(insert.on_conflict_do_update(
-                index_elements=["feed_id", "fingerprint"],
-                set_={"seen_at": insert.excluded.seen_at},
-            ), rows)
-        conn.execute(delete(FeedItemRow).where(and_(
-            FeedItemRow.feed_id == feed_id,
-            FeedItemRow.seen_at < now - timedelta(days=FINGERPRINT_DAYS),
-        )))
+    if rows:
+        insert = _insert(conn)(FeedItemRow)
+        conn.execute(insert.on_conflict_do_update(
+            index_elements=["feed_id", "fingerprint"],
+            set_={"seen_at": insert.excluded.seen_at},
+        ), rows)
+    conn.execute(delete(FeedItemRow).where(and_(
+        FeedItemRow.feed_id == feed_id,
+        FeedItemRow.seen_at < now - timedelta(days=FINGERPRINT_DAYS),
+    )))
 
 
 def feed_rows(engine: Engine) -> dict[str, Any]:

@@ -7,7 +7,8 @@
    files of a drop folder (`worker.fetch.folder`);
 3. for a fetched document, the item fingerprints (`worker.parse.prescan`): when the store knows
    every one for this feed, stop; otherwise `worker.pipeline.ingest_document` stores the
-   stories, and only then are the fingerprints recorded (a crash in between re-reads them);
+   stories and records the fingerprints in the same transaction (the document is decoded
+   once for both the pre-scan and the parse);
 4. write the outcome, validators, failure count and next poll (`worker.polling.next_schedule`)
    and release the lease, again only under the token; log one `feed_polled` event.
 
@@ -25,6 +26,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy import Connection
 
 from worker.config import FeedConfig
 from worker.errors import DocumentError, FeedError, WireError
@@ -137,9 +139,13 @@ def poll_http(rt: Runtime, feed: FeedConfig, row: Any, options: ParseOptions,
         if known.issuperset(fingerprints):
             return PollReport("unchanged", reason="items", validators=fetched.validators,
                               extra={"items": len(fingerprints)})
-    result = ingest_document(rt.engine, fetched.document, options, now, decoded)
-    if fingerprints:
-        record_fingerprints(rt.engine, row.id, set(fingerprints) - known, now)
+    unseen = set(fingerprints or ()) - known
+
+    def remember(conn: Connection) -> None:  # in the transaction that stores the stories
+        if fingerprints:
+            record_fingerprints(conn, row.id, unseen, now)
+
+    result = ingest_document(rt.engine, fetched.document, options, now, decoded, remember)
     for problem in result.problems:
         log.warning("item_problem", extra={"feed": feed.name, "error": problem})
     counts = result.counts
