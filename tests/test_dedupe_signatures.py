@@ -15,7 +15,14 @@ from tests.conftest import REPO
 from tests.test_dedupe_clusters import edited, seed_paragraphs
 from worker.dedupe.choose import Candidate, choose_cluster, is_same_news
 from worker.dedupe.signatures import (
-    BANDS, MIN_SHINGLES, NUM_PERM, minhash, overlap, shingle_set, signature, tokens,
+    BANDS,
+    MIN_SHINGLES,
+    NUM_PERM,
+    minhash,
+    overlap,
+    shingle_set,
+    signature,
+    tokens,
 )
 
 JORDAN = [

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 import worker.tasks.app as tasks_app
+from worker.settings import Settings
 from worker.store.db import make_engine
 from worker.store.models import DedupeBandRow
 from worker.tasks.app import PollSettings, Runtime
-from worker.settings import Settings
 
 WORDS = ("the council said on Tuesday that the reconstruction of the northern bridge would "
          "begin next spring after engineers found cracks in two of its piers and traffic was "

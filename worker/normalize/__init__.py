@@ -14,8 +14,13 @@ from worker.errors import ItemError
 from worker.model import SIGNALS, ItemData, Story
 from worker.normalize.dates import parse_time
 from worker.normalize.hashing import content_hash, fallback_guid
-from worker.normalize.html import html_to_text, inline_text, normalize_whitespace, sanitize_html
-from worker.normalize.html import text_to_html
+from worker.normalize.html import (
+    html_to_text,
+    inline_text,
+    normalize_whitespace,
+    sanitize_html,
+    text_to_html,
+)
 
 log = logging.getLogger(__name__)
 

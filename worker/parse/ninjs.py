@@ -40,7 +40,14 @@ from worker.errors import DocumentError
 from worker.model import Document, ItemData, ParsedDocument
 from worker.normalize.urgency import iptc_urgency
 from worker.parse.jsonutil import (
-    as_int, as_list, first, items_of, line_paragraphs, looks_like_markup, names, nitf_body_html,
+    as_int,
+    as_list,
+    first,
+    items_of,
+    line_paragraphs,
+    looks_like_markup,
+    names,
+    nitf_body_html,
     text,
 )
 

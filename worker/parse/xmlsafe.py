@@ -10,7 +10,6 @@ whatever the document size; libxml2's own limits (no huge_tree) bound the rest.
 
 from __future__ import annotations
 
-
 from lxml import etree
 
 
