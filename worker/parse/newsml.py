@@ -52,11 +52,14 @@ from worker.normalize.urgency import iptc_urgency
 from worker.parse.nitf import nitf_body, nitf_byline
 from worker.parse.xmlsafe import local
 from worker.parse.xmlutil import (
+    Named,
     attr,
+    by_name,
     child,
     children,
     clean_dateline,
     descendants,
+    first,
     inner_html,
     lang,
     plain_text,
@@ -74,7 +77,10 @@ TEXT_CLASSES = {"text"}
 SIGNAL_CODES = {"sig:update": "update", "sig:correction": "correction", "edstat:u": "update",
                 "edstat:c": "correction", "edstat:d": "kill"}
 MSG_TYPES = {"r": "update", "d": "kill"}
-_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
+#: a paragraph's content up to its first `</p>`; the loop is unrolled, as a lazy `(.*?)</p>`
+#: would try `</p>` at every character
+_PARAGRAPH = re.compile(r"<p\b[^>]*>([^<]*(?:<(?!/p>)[^<]*)*)</p>")
+_TAG = re.compile(r"<[^>]+>")
 _HEADLINE_SIGNALS = ((re.compile(r"^CORRECTED\b", re.IGNORECASE), "correction"),
                      (re.compile(r"^UPDATE\s*\d+\b", re.IGNORECASE), "update"))
 _SLUG_SIGNALS = ((re.compile(r"\bCORRECT(?:ED|S|ION)\b", re.IGNORECASE), "correction"),
@@ -110,13 +116,16 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
     for position, element in enumerate(elements, start=1):
         ref = attr(element, "guid") or f"item {position}"
         kind = local(element.tag)
-        item_class = _item_class(element)
+        # an item's children and its itemMeta's, read once: most of the mapping looks there
+        parts = by_name(element)
+        meta = by_name(first(parts, "itemMeta"))
+        item_class = _item_class(kind, meta)
         if kind != "newsItem" or item_class not in TEXT_CLASSES:
             what = f"{kind} {item_class}" if item_class else kind
             skipped.append(f"{ref}: {what} is not a text story")
             continue
         try:
-            item = _item(element, sender)
+            item = _item(element, parts, meta, sender)
         except (ValueError, TypeError, etree.LxmlError) as e:
             problems.append(ItemProblem(document.name, ref, str(e)))
             continue
@@ -131,49 +140,51 @@ def _empty(item: ItemData) -> bool:
     return not (item.headline or item.body_html or item.body_text)
 
 
-def _item_class(element: etree._Element) -> str:
+def _item_class(kind: str, meta: Named) -> str:
     """`ninat:text` / `icls:text` -> `text`; a newsItem without an itemClass counts as text."""
-    qcode = attr(child(element, "itemMeta", "itemClass"), "qcode")
+    qcode = attr(first(meta, "itemClass"), "qcode")
     if not qcode:
-        return "text" if local(element.tag) == "newsItem" else ""
+        return "text" if kind == "newsItem" else ""
     return qcode.rsplit(":", 1)[-1].lower()
 
 
-def _item(item: etree._Element, sender: str | None) -> ItemData:
+def _item(item: etree._Element, parts: Named, meta: Named, sender: str | None) -> ItemData:
+    """`parts` and `meta`: the children of the item and of its itemMeta, by local name."""
     guid = attr(item, "guid")
     if not guid:
         raise ValueError("newsItem has no guid")
     raw_version = attr(item, "version") or "1"
     if not raw_version.isdigit() or int(raw_version) < 1:
         raise ValueError(f"version {raw_version!r} is not a positive integer")
-    meta, content = child(item, "itemMeta"), child(item, "contentMeta")
-    body_html, body_text, nitf = _body(child(item, "contentSet"))
+    content = by_name(first(parts, "contentMeta"))
+    body_html, body_text, nitf = _body(first(parts, "contentSet"))
     headline = _headline(content) or text(child(nitf, "body", "body.head", "hedline", "hl1"))
-    slugline = text(child(content, "slugline"))
+    slugline = text(first(content, "slugline"))
+    pubstatus = attr(first(meta, "pubStatus"), "qcode")
     return ItemData(
         guid=guid,
         version=int(raw_version),
-        version_created=(text(child(meta, "versionCreated"))
-                         or text(child(content, "contentModified"))),
-        first_created=text(child(meta, "firstCreated")),
-        pubstatus=attr(child(meta, "pubStatus"), "qcode"),
-        embargoed=text(child(meta, "embargoed")),
-        urgency=iptc_urgency(text(child(content, "urgency"))),
-        signals=_signals(meta, headline, slugline),
+        version_created=(text(first(meta, "versionCreated"))
+                         or text(first(content, "contentModified"))),
+        first_created=text(first(meta, "firstCreated")),
+        pubstatus=pubstatus,
+        embargoed=text(first(meta, "embargoed")),
+        urgency=iptc_urgency(text(first(content, "urgency"))),
+        signals=_signals(meta, pubstatus, headline, slugline),
         headline=headline,
         slugline=slugline,
         byline=_byline(content, nitf),
         dateline=_dateline(content, body_html),
-        language=(attr(child(content, "language"), "tag") or lang(item)
+        language=(attr(first(content, "language"), "tag") or lang(item)
                   or attr(nitf, "baselang")),
         body_html=body_html,
         body_text=body_text,
         subjects=tuple(_subjects(content)),
-        keywords=tuple(k for k in (text(e) for e in children(content, "keyword")) if k),
-        credits=_credits(item, content),
-        link=next((attr(link, "href") for link in children(meta, "link")
+        keywords=tuple(k for k in (text(e) for e in content.get("keyword", ())) if k),
+        credits=_credits(parts, content),
+        link=next((attr(link, "href") for link in meta.get("link", ())
                    if attr(link, "rel") == "irel:canonical"), None),
-        provider=_provider(child(meta, "provider"), guid, sender),
+        provider=_provider(first(meta, "provider"), guid, sender),
         ref=guid,
     )
 
@@ -195,8 +206,8 @@ def _body(content_set: etree._Element | None) -> tuple[str | None, str | None, A
     return None, None, None
 
 
-def _headline(content: etree._Element | None) -> str | None:
-    headlines = children(content, "headline")
+def _headline(content: Named) -> str | None:
+    headlines = content.get("headline", [])
     for headline in headlines:
         role = attr(headline, "role")
         if not role or role.rsplit(":", 1)[-1].lower() == "main":
@@ -204,32 +215,32 @@ def _headline(content: etree._Element | None) -> str | None:
     return text(headlines[0]) if headlines else None
 
 
-def _signals(meta: etree._Element | None, headline: str | None,
+def _signals(meta: Named, pubstatus: str | None, headline: str | None,
              slugline: str | None) -> tuple[str, ...]:
     signals = [SIGNAL_CODES[code] for code in
-               ((attr(s, "qcode") or "").lower() for s in children(meta, "signal"))
+               ((attr(s, "qcode") or "").lower() for s in meta.get("signal", ()))
                if code in SIGNAL_CODES]
-    msg_type = (attr(child(meta, "itemClass"), "msgType") or "").lower()
+    msg_type = (attr(first(meta, "itemClass"), "msgType") or "").lower()
     if msg_type in MSG_TYPES:
         signals.append(MSG_TYPES[msg_type])
-    if (attr(child(meta, "pubStatus"), "qcode") or "").lower().endswith("canceled"):
+    if (pubstatus or "").lower().endswith("canceled"):
         signals.append("kill")
     if not signals:  # no explicit status: read the words editors put in the item
         cues = [(headline or "", _HEADLINE_SIGNALS), (slugline or "", _SLUG_SIGNALS)]
-        cues += [(text(note) or "", _NOTE_SIGNALS) for note in children(meta, "edNote")]
+        cues += [(text(note) or "", _NOTE_SIGNALS) for note in meta.get("edNote", ())]
         for value, rules in cues:
             signals += [signal for pattern, signal in rules if pattern.search(value)]
     return tuple(dict.fromkeys(signals))
 
 
-def _byline(content: etree._Element | None, nitf: Any) -> str | None:
-    bylines = [b for b in (text(e) for e in children(content, "by")) if b]
+def _byline(content: Named, nitf: Any) -> str | None:
+    bylines = [b for b in (text(e) for e in content.get("by", ())) if b]
     if bylines:
         return ", ".join(bylines)
     from_nitf = nitf_byline(child(nitf, "body", "body.head"))
     if from_nitf:
         return from_nitf
-    for creator in children(content, "creator"):
+    for creator in content.get("creator", ()):
         if attr(creator, "qcode") is None and attr(creator, "literal") is None:
             name = text(child(creator, "name"))
             if name:
@@ -237,35 +248,35 @@ def _byline(content: etree._Element | None, nitf: Any) -> str | None:
     return None
 
 
-def _dateline(content: etree._Element | None, body_html: str | None) -> str | None:
-    place = clean_dateline(text(child(content, "dateline")))
+def _dateline(content: Named, body_html: str | None) -> str | None:
+    place = clean_dateline(text(first(content, "dateline")))
     if place:
         return place
     paragraphs = _PARAGRAPH.finditer(body_html or "")
     for found in itertools.islice(paragraphs, LEAD_PARAGRAPHS):
-        match = _LEAD.match(html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip())
+        match = _LEAD.match(html.unescape(_TAG.sub("", found.group(1))).strip())
         if match:
             return match.group("place").strip(" ,")
-    located = child(content, "located")
+    located = first(content, "located")
     return text(child(located, "name")) or attr(located, "literal")
 
 
-def _subjects(content: etree._Element | None) -> list[str]:
+def _subjects(content: Named) -> list[str]:
     subjects = []
-    for subject in children(content, "subject"):
+    for subject in content.get("subject", ()):
         value = attr(subject, "qcode") or attr(subject, "literal") or text(child(subject, "name"))
         if value:
             subjects.append(value)
     return subjects
 
 
-def _credits(item: etree._Element, content: etree._Element | None) -> tuple[str, ...]:
-    credits = [c for c in (text(e) for e in children(content, "creditline")) if c]
+def _credits(parts: Named, content: Named) -> tuple[str, ...]:
+    credits = [c for c in (text(e) for e in content.get("creditline", ())) if c]
     if not credits:
         credits = [c for c in (attr(s, "literal") or text(child(s, "name"))
-                               for s in children(content, "infoSource")) if c]
+                               for s in content.get("infoSource", ())) if c]
     if not credits:
-        holder = child(item, "rightsInfo", "copyrightHolder")
+        holder = child(first(parts, "rightsInfo"), "copyrightHolder")
         name = attr(holder, "literal") or text(child(holder, "name"))
         credits = [name] if name else []
     return tuple(credits)

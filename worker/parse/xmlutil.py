@@ -31,10 +31,40 @@ NITF_TO_HTML = {"hl1": "h2", "hl2": "h2", "block": "div", "bq": "blockquote", "c
                 "nitf-table": "div"}
 #: removed with their content: not story text
 DROPPED = {"media", "note", "nitf-table-metadata", "head", "header", "title", "script", "style"}
+_DROPPED_ANY_NS = sorted("{*}" + name for name in DROPPED)  # in any namespace or none
 _INDENTED = re.compile(r"^[ \t]+\S")
 #: a date after the place of a dateline: ", Oct 14", ", 01 LUG", ", 14. Oktober 2017"
 _TRAILING_DATE = re.compile(
     r",\s*(?:\d{1,2}\.?\s+[A-Za-z]{3,9}\.?|[A-Za-z]{3,9}\.?\s+\d{1,2})(?:,?\s+\d{4})?$")
+_TIMESTAMP = re.compile(r"\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}")
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+#: provider slugs: a domain (`reuters.com`), or a name in words
+_DOMAIN = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)+")
+_NAME = re.compile(r"[a-z][a-z -]{0,40}")
+
+
+#: child elements by local name, as `by_name` returns them
+Named = dict[str, list[etree._Element]]
+
+
+def by_name(element: etree._Element | None) -> Named:
+    """The child elements of `element` by local name, each list in document order.
+
+    One pass over the children, for a caller that looks up many of them (a G2 item's metadata):
+    `first(named, "headline")` is then what `child(element, "headline")` would find.
+    """
+    named: Named = {}
+    if element is None:
+        return named
+    for sub in element.iterchildren(etree.Element):  # elements only: no comment, no PI
+        named.setdefault(sub.tag.rsplit("}", 1)[-1], []).append(sub)
+    return named
+
+
+def first(named: Named, name: str) -> etree._Element | None:
+    """The first child called `name` in a `by_name` dict, or None."""
+    found = named.get(name)
+    return found[0] if found else None
 
 
 def children(element: etree._Element | None, name: str) -> list[etree._Element]:
@@ -66,7 +96,7 @@ def attr(element: etree._Element | None, name: str) -> str | None:
     if element is None:
         return None
     qualified = "}" + name
-    for key, value in element.attrib.items():
+    for key, value in element.items():
         if key == name or key.endswith(qualified):
             return value.strip() or None
     return None
@@ -84,8 +114,9 @@ def text(element: etree._Element | None, skip: frozenset[str] = frozenset()) -> 
     if element is None:
         return None
     if not skip:  # lxml gathers it in C: the text and tails of elements, never a comment's own
-        value = " ".join("".join(element.itertext()).split())
-        return value or None
+        # a leaf (most are) holds text only: no iterator needed
+        value = "".join(element.itertext()) if len(element) else (element.text or "")
+        return " ".join(value.split()) or None
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
@@ -107,20 +138,19 @@ def inner_html(container: etree._Element | None, rename: dict[str, str] | None =
     """The content of `container` as an HTML fragment (see the module docstring)."""
     if container is None:
         return ""
-    body = copy.deepcopy(container)
-    _strip_namespaces(body)
-    # lxml finds the few elements to drop or rename in C; most bodies have none
-    for element in list(body.iter(*DROPPED)):
-        if element is not body:
-            _remove(element)
-    if rename:
-        for element in body.iter(*rename):
-            element.tag = rename[element.tag]
-    _split_indented_paragraphs(body)
-    out = [html.escape(body.text, quote=False)] if body.text else []
-    for sub in body:
-        out.append(etree.tostring(sub, encoding="unicode", method="html", with_tail=True))
-    return "".join(out).strip()
+    body = copy.copy(container)  # lxml copies the whole subtree (deepcopy only adds a memo)
+    # dropped in C by local name before the names are rewritten (fewer elements to rewrite);
+    # their tails stay where they were
+    etree.strip_elements(body, *_DROPPED_ANY_NS, with_tail=False)
+    _split_indented_paragraphs(_html_names(body, rename or {}))
+    lead = html.escape(body.text, quote=False) if body.text else ""
+    # the children (and their tails) serialized in one call, inside a bare `<div>` whose tags
+    # are then cut off
+    body.text = None
+    body.attrib.clear()
+    body.tag = "div"
+    markup = etree.tostring(body, encoding="unicode", method="html", with_tail=False)
+    return (lead + markup[len("<div>"):-len("</div>")]).strip()
 
 
 def split_indented(value: str) -> list[str] | None:
@@ -167,9 +197,9 @@ def clean_dateline(value: str | None) -> str | None:
     if " - " in place:
         place = place.rsplit(" - ", 1)[1]
     place = place.strip(" ,-\u2013\u2014:")
-    if not place or re.search(r"\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}", place):
+    if not place or _TIMESTAMP.search(place):
         return None
-    if not re.search(r"[^\W\d_]{2}", place):
+    if not _TWO_LETTERS.search(place):
         return None
     return place
 
@@ -191,51 +221,49 @@ def slug_of(value: str | None) -> str | None:
     elif ":" in value:
         value = value.split(":", 1)[1]
     value = value.lower().strip()
-    if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", value):
+    if _DOMAIN.fullmatch(value):
         labels = [p for p in value.split(".") if p != "www"]
         return labels[0] if len(labels) > 1 else (labels[0] if labels else None)
-    if re.fullmatch(r"[a-z][a-z -]{0,40}", value):
+    if _NAME.fullmatch(value):
         return "-".join(value.split())
     return None
 
 
-def _strip_namespaces(root: etree._Element) -> None:
+def _html_names(root: etree._Element, rename: dict[str, str]) -> list[etree._Element]:
+    """Every element under its local name, or the HTML name `rename` gives it, without
+    namespaced attributes or namespace declarations (one pass). Returns the `p` elements, in
+    document order, for `_split_indented_paragraphs`."""
+    paragraphs = []
     for element in root.iter(etree.Element):  # elements only: no comment, no PI
         tag = element.tag
-        if tag[0] == "{":
-            element.tag = tag.rsplit("}", 1)[1]
-        if element.attrib:
-            for key in [k for k in element.attrib if k[0] == "{"]:
+        name = tag.rsplit("}", 1)[-1]
+        name = rename.get(name, name)
+        if name != tag:
+            element.tag = name
+        if name == "p":
+            paragraphs.append(element)
+        for key in element.keys():  # a list: deleting while looping is safe
+            if key[0] == "{":
                 del element.attrib[key]
     etree.cleanup_namespaces(root)
+    return paragraphs
 
 
-def _remove(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    previous = element.getprevious()
-    parent.remove(element)
-    if tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-
-
-def _split_indented_paragraphs(body: etree._Element) -> None:
-    for p in list(body.iter("p")):
-        if len(p) or not p.text or "\n" not in p.text or p.getparent() is None:
+def _split_indented_paragraphs(paragraphs: list[etree._Element]) -> None:
+    for p in paragraphs:
+        if len(p):
             continue
-        paragraphs = split_indented(p.text)
-        if not paragraphs:
+        value, parent = p.text, p.getparent()
+        if not value or "\n" not in value or parent is None:
             continue
-        parent, index, tail = p.getparent(), p.getparent().index(p), p.tail
+        pieces = split_indented(value)
+        if not pieces:
+            continue
+        index, tail = parent.index(p), p.tail
         parent.remove(p)
-        for offset, paragraph in enumerate(paragraphs):
+        for offset, piece in enumerate(pieces):
             new = etree.Element("p")
-            new.text = paragraph
+            new.text = piece
             parent.insert(index + offset, new)
         if tail:
-            parent[index + len(paragraphs) - 1].tail = tail
+            parent[index + len(pieces) - 1].tail = tail
