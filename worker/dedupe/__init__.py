@@ -3,7 +3,7 @@
 `assign_cluster` runs once per new story, inside the transaction that inserted it:
 
 1. same words: a story with the same `content_hash` (another id or provider) -> its cluster;
-2. near-duplicate: the story's body is cut into word 3-shingles, MinHashed (datasketch, 32
+2. near-duplicate: the story's body is cut into word 3-shingles, MinHashed (rensa, 32
    permutations) and banded (16 bands x 2 rows, `signatures`); stories sharing a band key within
    `window` of its version_created are candidates (`index`: one table in the store, shared by
    every worker); each candidate is verified on the exact shingle sets of the two current texts

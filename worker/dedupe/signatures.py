@@ -12,14 +12,15 @@ words to meet in the shared index (`worker.dedupe.index`).
   xxh3 hashes (one Python-level hash per token, none per shingle: the per-story cost is about a
   third of shingling with joined strings). The set of distinct shingles is kept sorted, so exact
   Jaccard and containment of two texts are one `numpy.intersect1d` each (`overlap`).
-- MinHash: datasketch's affine32 scheme (seed 1, NUM_PERM permutations) over the shingle
-  hashes: the MurmurHash3 finalizer, then `a * h + b` mod 2^32 with datasketch's permutation
-  parameters, minimum per permutation. It is computed here on the whole numpy array at once
-  (16 us against 57 us for `MinHash.update_batch`, which builds a Python list of the values
-  first); tests check it equals datasketch's `MinHash` for the same shingles. LSH: BANDS bands
-  of ROWS rows; a band key is the xxh3 of the band number and
-  its rows, as a signed 64-bit integer (a PostgreSQL `bigint`). Two stories whose shingle sets
-  have Jaccard s share at least one band key with probability 1 - (1 - s^ROWS)^BANDS.
+- MinHash: rensa's `RMinHash` (Rust; NUM_PERM permutations, seed 1) over the shingle hashes,
+  as precomputed token hashes: ~3 us per story against 16-38 us for the same MinHash in numpy
+  and 57 us with datasketch's `update_batch` (the computation is shingles x permutations, and
+  numpy's temporaries leave the cache). Its collision rate per permutation is the Jaccard
+  similarity, as a MinHash must (tests check it and pin one digest: rensa versions its
+  algorithm, `ALGORITHM_VERSION` 2, and a change would change every band key). LSH: BANDS bands
+  of ROWS rows; a band key is the xxh3 of the band number and its rows, as a signed 64-bit
+  integer (a PostgreSQL `bigint`). Two stories whose shingle sets have Jaccard s share at least
+  one band key with probability 1 - (1 - s^ROWS)^BANDS.
 
 Texts with fewer than MIN_SHINGLES distinct shingles get no band keys: a two-line flash shares
 too few words with anything for the similarity to mean "the same report"; such stories cluster
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import xxhash
+from rensa import RMinHash
 
 NUM_PERM = 32
 BANDS = 16
@@ -53,9 +55,9 @@ _MAX_CACHED_TOKENS = 1_000_000
 # odd multipliers that spread one token's hash over the 64-bit word before mixing
 _K1 = np.uint64(0x9E3779B97F4A7C15)
 _K2 = np.uint64(0xC2B2AE3D27D4EB4F)
-# MurmurHash3's 32-bit finalizer, datasketch's pre-mix of the affine32 scheme
-_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
-_PERMUTATIONS = None  # datasketch's (a, b) for NUM_PERM and _SEED, made on first use
+#: rensa's MinHash algorithm these band keys were made with (see the module docstring)
+RENSA_ALGORITHM = 2
+_ALGORITHM_OK = RMinHash.ALGORITHM_VERSION == RENSA_ALGORITHM
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ def shingle_set(text: str) -> np.ndarray:
         return np.empty(0, dtype=np.uint32)
     h = _token_hashes(words)
     with np.errstate(over="ignore"):  # multiplication wraps around on purpose (mod 2^64)
-        mixed = (h[:-2] * _K1) ^ (h[1:-1] * _K2) ^ ((h[2:] << np.uint64(7)) | (h[2:] >> np.uint64(57)))
+        rotated = (h[2:] << np.uint64(7)) | (h[2:] >> np.uint64(57))
+        mixed = (h[:-2] * _K1) ^ (h[1:-1] * _K2) ^ rotated
     folded = np.sort((mixed ^ (mixed >> np.uint64(32))).astype(np.uint32))
     # distinct values of the sorted array (np.unique hashes first: twice the cost at this size)
     return folded[np.concatenate(([True], folded[1:] != folded[:-1]))]
@@ -111,39 +114,24 @@ def _token_hashes(words: list[bytes]) -> np.ndarray:
     return np.array(operator.itemgetter(*words)(_TOKEN_HASHES), dtype=np.uint64)
 
 
-def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 permutation parameters (a, b) for NUM_PERM and the seed.
-
-    datasketch is imported here, not at module load: its package import takes ~0.3 s (scipy),
-    which every `wire parse` would pay without ever clustering.
-    """
-    global _PERMUTATIONS
-    if _PERMUTATIONS is None:
-        from datasketch import MinHash
-
-        a, b = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32").permutations
-        _PERMUTATIONS = (np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32))
-    return _PERMUTATIONS
-
-
-def minhash(shingles: np.ndarray) -> np.ndarray:
-    """The NUM_PERM MinHash values (uint32) of a shingle set: datasketch's affine32 scheme."""
-    a, b = _permutations()
+def minhash(shingles: np.ndarray) -> list[int]:
+    """The NUM_PERM MinHash values of a shingle set (rensa's RMinHash of the hashes)."""
+    if not _ALGORITHM_OK:  # another rensa would give other band keys than the index holds
+        raise RuntimeError(
+            f"rensa's MinHash algorithm is version {RMinHash.ALGORITHM_VERSION}, the near-"
+            f"duplicate index is built with {RENSA_ALGORITHM}: install rensa 0.5, or change "
+            "RENSA_ALGORITHM and re-index with `wire recluster`")
     if shingles.size == 0:
-        return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
-    s1, m1, s2, m2 = _FMIX32
-    with np.errstate(over="ignore"):  # arithmetic mod 2^32 is the scheme
-        h = shingles.astype(np.uint32, copy=False)
-        h = (h ^ (h >> s1)) * m1
-        h = (h ^ (h >> s2)) * m2
-        h = h ^ (h >> s1)
-        # one row per permutation: the minimum runs along contiguous memory
-        return (a[:, None] * h + b[:, None]).min(axis=1)
+        return [0xFFFFFFFF] * NUM_PERM
+    hashes = shingles.astype(np.uint64)
+    offsets = np.array([0, hashes.size], dtype=np.uint64)
+    digests = RMinHash.digest_matrix_from_flat_token_hashes(hashes, offsets, NUM_PERM, _SEED)
+    return digests.to_rows()[0]
 
 
-def band_keys(hashvalues: np.ndarray) -> tuple[int, ...]:
+def band_keys(hashvalues: list[int] | np.ndarray) -> tuple[int, ...]:
     """The BANDS signed 64-bit LSH keys of a MinHash's values."""
-    values = np.ascontiguousarray(hashvalues, dtype=np.uint32)
+    values = np.asarray(hashvalues, dtype=np.uint32)
     keys = []
     for band in range(BANDS):
         chunk = values[band * ROWS:(band + 1) * ROWS].tobytes()
