@@ -35,12 +35,14 @@ FULL = {"unchanged_feeds": 5, "unchanged_rounds": 10, "baseline_polls": 5, "new_
         "memory_docs": 100, "steady_feeds": 100, "steady_rounds": 3, "baseline_steady_feeds": 10,
         "baseline_steady_rounds": 2, "changed_share": 0.2, "dedupe_sizes": [10_000, 100_000, 1_000_000],
         "dedupe_incoming": 200,
-        "sustained_feeds": 200, "sustained_seconds": 15, "changed_feeds": 40}
+        "sustained_feeds": 200, "sustained_seconds": 15, "changed_feeds": 40,
+        "indexed_stories": 100_000, "indexed_docs": 20}
 QUICK = {"unchanged_feeds": 3, "unchanged_rounds": 3, "baseline_polls": 2, "new_docs": 3,
          "memory_docs": 6, "steady_feeds": 10, "steady_rounds": 2, "baseline_steady_feeds": 3,
          "baseline_steady_rounds": 1, "changed_share": 0.2, "dedupe_sizes": [10_000],
          "dedupe_incoming": 40,
-         "sustained_feeds": 10, "sustained_seconds": 2, "changed_feeds": 5}
+         "sustained_feeds": 10, "sustained_seconds": 2, "changed_feeds": 5,
+        "indexed_stories": 5_000, "indexed_docs": 3}
 
 
 def run(name: str, log: Path, **kwargs: Any) -> Any:
@@ -101,11 +103,28 @@ def machine() -> dict[str, Any]:
     import sqlalchemy
 
     return {
+        "speed_ms": speed_ms(),
         "cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 2**30),
         "python": platform.python_version(), "kernel": platform.release(),
         "versions": {"sqlalchemy": sqlalchemy.__version__, "lxml": lxml.etree.__version__,
                      "feedparser": feedparser.__version__, "nh3": getattr(nh3, "__version__", "?")},
     }
+
+
+def speed_ms() -> float:
+    """CPU ms of a fixed pure-Python loop (best of 5): how fast this machine runs right now.
+
+    Shared virtual machines vary by 20-40 % from hour to hour; absolute figures of two runs
+    compare only as far as this one does (the ratios to the baseline hold: same run).
+    """
+    best = float("inf")
+    for _ in range(5):
+        start = time.process_time()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i
+        best = min(best, time.process_time() - start)
+    return round(best * 1000, 1)
 
 
 def main() -> None:
@@ -162,6 +181,11 @@ def main() -> None:
                     naive = run("baseline_new_items", log, db_url=url, base=server.base, fmt=fmt,
                                 docs=docs, sample_every=max(1, docs // 10))
                 results["new_items"][f"{kind}/{fmt}"] = {"product": product, "baseline": naive}
+        with fresh_store("sqlite", tmp) as url:  # the same, with a steady-state index behind
+            results["new_items_indexed"] = run(
+                "product_new_items", log, db_url=url, base=server.base, fmt="rss",
+                docs=size["indexed_docs"], tmp=str(tmp), indexed=size["indexed_stories"],
+                sample_every=size["indexed_docs"])
 
         with fresh_store("sqlite", tmp) as url:
             product = run("product_steady", log, db_url=url, base=server.base, fmt="rss",

@@ -77,6 +77,11 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
             without = p["cpu_ms_per_item"] - p["stage_ms_per_item"].get("dedupe", 0.0)
             new[key]["items_per_core_s_without_dedupe"] = round(1000 / without, 1)
     s["new_items"] = new
+    if "new_items_indexed" in r:
+        p = r["new_items_indexed"]
+        s["new_items_indexed"] = {"indexed_stories": r["sizes"]["indexed_stories"],
+                                  "items_per_core_s": p["items_per_core_s"],
+                                  "stage_ms_per_item": p["stage_ms_per_item"]}
     sqlite = [m for k, m in new.items() if k.startswith("sqlite/")]
     if sqlite:
         s["targets"]["new_items_ge_2000_per_core_sqlite"] = all(
@@ -143,7 +148,9 @@ def table(r: dict[str, Any]) -> str:
     s = r["summary"]
     m = r["machine"]
     lines = [f"wire-ingest benchmark: {r['command']}  ({r['when']}, {r['seconds']} s)",
-             f"machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB, Python {m['python']}",
+             f"machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB, Python {m['python']}"
+             + (f"; speed check {m['speed_ms']} ms (a fixed Python loop: lower is faster)"
+                if "speed_ms" in m else ""),
              "", ("CPU per unchanged poll (ms; product = the real poll task in-process; store SQLite,"
                  " /pg = PostgreSQL with its server's CPU)")]
     lines.append(f"  {'format':8} {'how':16} {'product':>9} {'+broker':>9} {'baseline':>9} "
@@ -164,6 +171,13 @@ def table(r: dict[str, Any]) -> str:
         else:
             lines.append(f"  {'':18} per item: worker {v['worker_ms_per_item']:.3f} ms + "
                          f"database server {v['database_ms_per_item']:.3f} ms")
+        lines.append(f"  {'':18} worker ms/item: {stages}")
+    if "new_items_indexed" in s:
+        v = s["new_items_indexed"]
+        st = v["stage_ms_per_item"]
+        stages = ", ".join(f"{k} {st[k]:.3f}" for k in STAGES if k in st)
+        lines.append(f"  {'sqlite/rss':18} with {v['indexed_stories']:,} stories already in the "
+                     f"near-dup index: {v['items_per_core_s']:.0f} items/s per core")
         lines.append(f"  {'':18} worker ms/item: {stages}")
     if "steady" in s:
         st = s["steady"]

@@ -122,13 +122,19 @@ def _rss_mb() -> float:
 
 
 def product_new_items(db_url: str, base: str, fmt: str, docs: int, tmp: str,
-                      sample_every: int = 10) -> dict[str, Any]:
-    """Polls that each bring 100 new items, end to end; CPU per item, stages, RSS as it grows."""
+                      sample_every: int = 10, indexed: int = 0) -> dict[str, Any]:
+    """Polls that each bring 100 new items, end to end; CPU per item, stages, RSS as it grows.
+
+    `indexed`: that many stories' band keys put in the near-duplicate index first (SQLite),
+    as a store in steady operation holds the window's stories.
+    """
     from bench.product import ProductWorker
 
     config = {f"new-{fmt}-{i}": (f"{base}/cond/{fmt}/{1000 + i}", fmt) for i in range(docs + 1)}
     names = list(config)
     worker = ProductWorker(db_url, config, Path(tmp))
+    if indexed:
+        _fill_index(worker.engine, indexed)
     worker.make_due(names[:1])
     worker.poll(names[:1])  # warm-up: imports, connections, statement caches
     meter = CpuMeter(db_url)
@@ -157,6 +163,23 @@ def product_new_items(db_url: str, base: str, fmt: str, docs: int, tmp: str,
         "rss_mb_by_stories": rss,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def _fill_index(engine: Any, stories: int) -> None:
+    """Band keys of `stories` other stories, random (distinct stories share none), this hour."""
+    import random
+    from datetime import UTC, datetime
+
+    from worker.dedupe.signatures import BANDS
+
+    rng = random.Random(11)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    sql = "INSERT OR IGNORE INTO dedupe_bands (band, hash, story_id, at) VALUES (?, ?, ?, ?)"
+    with engine.begin() as conn:
+        raw = conn.connection.driver_connection
+        for story in range(stories):
+            raw.executemany(sql, [(band, rng.getrandbits(64) - (1 << 63), 10**9 + story, stamp)
+                                  for band in range(-1, BANDS)])
 
 
 def baseline_new_items(db_url: str, base: str, fmt: str, docs: int,

@@ -32,6 +32,10 @@ def test_quick_benchmark_writes_every_figure_with_its_baseline(tmp_path: Path) -
         new = summary["new_items"][key]
         assert new["items_per_core_s"] > 0 and new["baseline_items_per_core_s"] > 0
         assert set(results["new_items"][key]["product"]["outcomes"]) == {"ok"}
+    indexed = results["new_items_indexed"]
+    assert set(indexed["outcomes"]) == {"ok"} and indexed["items_per_core_s"] > 0
+    assert summary["new_items_indexed"]["indexed_stories"] == results["sizes"]["indexed_stories"]
+    assert results["machine"]["speed_ms"] > 0
     assert summary["steady"]["product"]["share_at_1000_per_min_pct"] > 0
     assert summary["memory"]["product"]["stories"] > 0
     assert set(summary["targets"]) >= {"unchanged_poll_le_3ms_sqlite",
