@@ -3,7 +3,8 @@
     .venv/bin/python -m bench            # full run, about 5-10 minutes on 2 cores
     .venv/bin/python -m bench --quick    # a short run (CI-sized, under a minute or two)
     options: --pg URL (PostgreSQL server; default postgresql://postgres@127.0.0.1:5432/),
-             --no-pg, --out PATH (default bench/results/latest.json)
+             --no-pg, --out PATH (default bench/results/latest.json),
+             --only SECTION (repeatable: unchanged, new_items, steady, sustained, dedupe)
 
 It starts a loopback HTTP server with generated feeds (`bench.feeds`, `bench.server`), then runs
 each scenario in a fresh process, the product (`bench.product`: the real poll task) and the
@@ -43,6 +44,10 @@ QUICK = {"unchanged_feeds": 3, "unchanged_rounds": 3, "baseline_polls": 2, "new_
          "dedupe_incoming": 40,
          "sustained_feeds": 10, "sustained_seconds": 2, "changed_feeds": 5,
         "indexed_stories": 5_000, "indexed_docs": 3}
+
+
+#: the parts of a run, in order (`--only` picks some)
+SECTIONS = ["unchanged", "new_items", "steady", "sustained", "dedupe"]
 
 
 def run(name: str, log: Path, **kwargs: Any) -> Any:
@@ -133,13 +138,17 @@ def main() -> None:
     ap.add_argument("--pg", default=os.environ.get("WIRE_BENCH_PG_URL", DEFAULT_PG))
     ap.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL figures")
     ap.add_argument("--out", default=str(RESULTS / "latest.json"))
+    ap.add_argument("--only", action="append", choices=SECTIONS, metavar="SECTION",
+                    help=f"run only this part (repeatable): {', '.join(SECTIONS)}")
     args = ap.parse_args()
+    sections = args.only or SECTIONS
     size = QUICK if args.quick else FULL
     out_path = Path(args.out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     results: dict[str, Any] = {
-        "command": "python -m bench" + (" --quick" if args.quick else ""),
+        "command": " ".join(["python -m bench", *(["--quick"] if args.quick else []),
+                             *(f"--only {x}" for x in args.only or [])]),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(), "sizes": size,
     }
@@ -149,67 +158,73 @@ def main() -> None:
     log = tmp / "bench.log"
     print(f"wire-ingest benchmark ({'quick' if args.quick else 'full'}); logs in {log}", flush=True)
     try:
-        results["unchanged"] = {}
-        for fmt in ("rss", "newsml"):
-            with fresh_store("sqlite", tmp) as url:
-                product = run("product_unchanged", log, db_url=url, base=server.base, fmt=fmt,
-                              feeds=size["unchanged_feeds"], rounds=size["unchanged_rounds"],
-                              tmp=str(tmp))
-            with fresh_store("sqlite", tmp) as url:
-                naive = run("baseline_unchanged", log, db_url=url, base=server.base, fmt=fmt,
-                            polls=size["baseline_polls"])
-            results["unchanged"][fmt] = {"product": product, "baseline": naive}
-        if not args.no_pg:  # the production store: its server's CPU is counted too
-            with fresh_store("postgresql", tmp, args.pg) as url:
-                product = run("product_unchanged", log, db_url=url, base=server.base, fmt="rss",
-                              feeds=size["unchanged_feeds"], rounds=size["unchanged_rounds"],
-                              tmp=str(tmp))
-            with fresh_store("postgresql", tmp, args.pg) as url:
-                naive = run("baseline_unchanged", log, db_url=url, base=server.base, fmt="rss",
-                            polls=size["baseline_polls"])
-            results["unchanged"]["rss/pg"] = {"product": product, "baseline": naive}
-
-        results["new_items"] = {}
-        for kind in kinds:
+        if "unchanged" in sections:
+            results["unchanged"] = {}
             for fmt in ("rss", "newsml"):
-                docs = size["memory_docs"] if (kind, fmt) == ("sqlite", "rss") else size["new_docs"]
-                with fresh_store(kind, tmp, args.pg) as url:
-                    product = run("product_new_items", log, db_url=url, base=server.base,
-                                  fmt=fmt, docs=docs, tmp=str(tmp),
-                                  sample_every=max(1, docs // 10))
-                with fresh_store(kind, tmp, args.pg) as url:
-                    naive = run("baseline_new_items", log, db_url=url, base=server.base, fmt=fmt,
-                                docs=docs, sample_every=max(1, docs // 10))
-                results["new_items"][f"{kind}/{fmt}"] = {"product": product, "baseline": naive}
-        with fresh_store("sqlite", tmp) as url:  # the same, with a steady-state index behind
-            results["new_items_indexed"] = run(
-                "product_new_items", log, db_url=url, base=server.base, fmt="rss",
-                docs=size["indexed_docs"], tmp=str(tmp), indexed=size["indexed_stories"],
-                sample_every=size["indexed_docs"])
+                with fresh_store("sqlite", tmp) as url:
+                    product = run("product_unchanged", log, db_url=url, base=server.base, fmt=fmt,
+                                  feeds=size["unchanged_feeds"], rounds=size["unchanged_rounds"],
+                                  tmp=str(tmp))
+                with fresh_store("sqlite", tmp) as url:
+                    naive = run("baseline_unchanged", log, db_url=url, base=server.base, fmt=fmt,
+                                polls=size["baseline_polls"])
+                results["unchanged"][fmt] = {"product": product, "baseline": naive}
+            if not args.no_pg:  # the production store: its server's CPU is counted too
+                with fresh_store("postgresql", tmp, args.pg) as url:
+                    product = run("product_unchanged", log, db_url=url, base=server.base,
+                                  fmt="rss", feeds=size["unchanged_feeds"],
+                                  rounds=size["unchanged_rounds"], tmp=str(tmp))
+                with fresh_store("postgresql", tmp, args.pg) as url:
+                    naive = run("baseline_unchanged", log, db_url=url, base=server.base,
+                                fmt="rss", polls=size["baseline_polls"])
+                results["unchanged"]["rss/pg"] = {"product": product, "baseline": naive}
 
-        with fresh_store("sqlite", tmp) as url:
-            product = run("product_steady", log, db_url=url, base=server.base, fmt="rss",
-                          feeds=size["steady_feeds"], rounds=size["steady_rounds"],
-                          changed=size["changed_share"], tmp=str(tmp))
-        with fresh_store("sqlite", tmp) as url:
-            naive = run("baseline_steady", log, db_url=url, base=server.base, fmt="rss",
-                        feeds=size["baseline_steady_feeds"], rounds=size["baseline_steady_rounds"],
-                        changed=size["changed_share"])
-        with fresh_store("sqlite", tmp) as url:
-            changed = run("product_steady", log, db_url=url, base=server.base, fmt="rss",
-                          feeds=size["changed_feeds"], rounds=2, changed=1.0, tmp=str(tmp),
-                          first=5000)
-        results["steady"] = {"product": product, "baseline": naive, "all_changed": changed}
+        if "new_items" in sections:
+            results["new_items"] = {}
+            for kind in kinds:
+                for fmt in ("rss", "newsml"):
+                    docs = size["memory_docs" if (kind, fmt) == ("sqlite", "rss") else "new_docs"]
+                    with fresh_store(kind, tmp, args.pg) as url:
+                        product = run("product_new_items", log, db_url=url, base=server.base,
+                                      fmt=fmt, docs=docs, tmp=str(tmp),
+                                      sample_every=max(1, docs // 10))
+                    with fresh_store(kind, tmp, args.pg) as url:
+                        naive = run("baseline_new_items", log, db_url=url, base=server.base,
+                                    fmt=fmt, docs=docs, sample_every=max(1, docs // 10))
+                    results["new_items"][f"{kind}/{fmt}"] = {"product": product,
+                                                             "baseline": naive}
+            with fresh_store("sqlite", tmp) as url:  # the same, with a steady-state index behind
+                results["new_items_indexed"] = run(
+                    "product_new_items", log, db_url=url, base=server.base, fmt="rss",
+                    docs=size["indexed_docs"], tmp=str(tmp), indexed=size["indexed_stories"],
+                    sample_every=size["indexed_docs"])
 
-        results["sustained"] = sustained(log, server.base, tmp, size, args)
+        if "steady" in sections:
+            with fresh_store("sqlite", tmp) as url:
+                product = run("product_steady", log, db_url=url, base=server.base, fmt="rss",
+                              feeds=size["steady_feeds"], rounds=size["steady_rounds"],
+                              changed=size["changed_share"], tmp=str(tmp))
+            with fresh_store("sqlite", tmp) as url:
+                naive = run("baseline_steady", log, db_url=url, base=server.base, fmt="rss",
+                            feeds=size["baseline_steady_feeds"],
+                            rounds=size["baseline_steady_rounds"], changed=size["changed_share"])
+            with fresh_store("sqlite", tmp) as url:
+                changed = run("product_steady", log, db_url=url, base=server.base, fmt="rss",
+                              feeds=size["changed_feeds"], rounds=2, changed=1.0, tmp=str(tmp),
+                              first=5000)
+            results["steady"] = {"product": product, "baseline": naive, "all_changed": changed}
 
-        if not args.no_pg:
-            try:
-                results["dedupe"] = run("dedupe_cost", log, pg_server=args.pg,
-                                        sizes=size["dedupe_sizes"],
-                                        incoming=size["dedupe_incoming"])
-            except Exception as e:  # noqa: BLE001 - reported, the other figures still stand
-                results["dedupe"] = {"error": f"{type(e).__name__}: {e}"}
+        if "sustained" in sections:
+            results["sustained"] = sustained(log, server.base, tmp, size, args)
+
+        if "dedupe" in sections:
+            if not args.no_pg:
+                try:
+                    results["dedupe"] = run("dedupe_cost", log, pg_server=args.pg,
+                                            sizes=size["dedupe_sizes"],
+                                            incoming=size["dedupe_incoming"])
+                except Exception as e:  # noqa: BLE001 - reported, the other figures still stand
+                    results["dedupe"] = {"error": f"{type(e).__name__}: {e}"}
     finally:
         server.stop()
     results["seconds"] = round(time.perf_counter() - started, 1)

@@ -102,7 +102,7 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
                        "baseline": fleet(b["cpu_ms_per_poll"]),
                        "ratio": _ratio(b["cpu_ms_per_poll"], p["cpu_ms_per_poll"]),
                        "changed_share": p["changed_share"], "feeds": p["feeds"]}
-        if "all_changed" in r["steady"]:
+        if "all_changed" in r["steady"] and "rss" in r.get("unchanged", {}):
             # the machine share at 1,000 feeds/min as a function of the share of changed polls:
             # unchanged polls cost the 304 figure, changed ones what a poll with 3 new and 2
             # updated items of 100 costs (measured with every feed changed)
