@@ -284,3 +284,37 @@ def test_racing_dispatchers_never_claim_one_feed_twice(pg_store_url, tmp_path):
     engine.dispose()
 
     assert len(claimed) == 200 and len(set(claimed)) == 200
+
+
+def test_a_database_restart_costs_neither_a_dispatch_nor_a_poll(pg_store_url, tmp_path, agency):
+    """Pooled connections the server closed (a restart, an idle timeout) are replaced when
+    their first statement fails: the dispatcher's claim and the poll still go through."""
+    poller = Poller(pg_store_url, tmp_path / "feeds.yaml")
+    engine = poller.engine
+
+    def kill_pooled_connections() -> None:
+        with engine.connect() as conn:  # the pooled connection the next statement will use
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        killer = make_engine(pg_store_url)
+        with killer.connect() as conn:
+            assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar()
+        killer.dispose()
+
+    tasks_app._runtime = poller.runtime
+    try:
+        agency.feed("/wire", body=rss(wire_items(2)))
+        poller.configure([http_feed(agency, "wire", "/wire")])
+        sync_config(datetime.now(timezone.utc))
+        poller.make_due("wire")
+
+        kill_pooled_connections()
+        claims = claim_due(engine, datetime.now(timezone.utc), "token", 60)
+        assert [c.name for c in claims] == ["wire"]
+
+        kill_pooled_connections()
+        poll_feed(claims[0].feed_id, "token")
+        assert counts(engine) == (2, 2)
+        assert feed_row(engine, "wire").last_outcome == "ok"
+    finally:
+        tasks_app._runtime = None
+        engine.dispose()

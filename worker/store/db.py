@@ -40,7 +40,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # no pre-ping: a dead pooled connection is replaced when its first statement fails
+    # (`worker.store.feeds.in_transaction`), not checked with a round trip before every use
+    return create_engine(url, pool_size=5, max_overflow=5)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

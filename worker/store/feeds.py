@@ -15,17 +15,22 @@ The per-feed schedule lives here, not in Celery beat (notes/pollers.md E4, F):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from worker.config import FeedConfig, WireConfig
 from worker.store.models import FeedItemRow, FeedRow
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: fingerprints not seen in a full parse for this long are forgotten (the table stays bounded)
 FINGERPRINT_DAYS = 30
@@ -118,18 +123,38 @@ def claim_due(
         .values(lease_until=now + timedelta(seconds=lease_seconds), lease_token=token)
         .returning(FeedRow.id, FeedRow.name, FeedRow.interval)
     )
-    with engine.begin() as conn:
-        return [Claim(r.id, r.name, r.interval) for r in conn.execute(statement)]
+    return in_transaction(
+        engine, lambda conn: [Claim(r.id, r.name, r.interval) for r in conn.execute(statement)])
 
 
 def begin_poll(
     engine: Engine, feed_id: int, token: str, now: datetime, lease_seconds: float
 ) -> Any | None:
     """Renew the claim for the run; the feed's row, or None when the token lost the feed."""
+    params = {"feed_id": feed_id, "token": token,
+              "lease_until": now + timedelta(seconds=lease_seconds)}
+    return in_transaction(engine, lambda conn: conn.execute(_BEGIN_POLL, params).first())
+
+
+def in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
+    """`work(conn)` in a transaction; run once more when the connection turned out dead.
+
+    The pool does not ping a connection before lending it (a round trip per transaction: 0.45
+    of 3.3 ms of worker CPU per unchanged poll on PostgreSQL, bench). A connection the server
+    closed meanwhile (a restart, an idle timeout) fails its first statement instead; SQLAlchemy
+    then invalidates every pooled connection, and the second run gets a new one. The first
+    statement of a poll task and of a dispatcher tick go through here, so a database restart
+    costs neither a poll nor a tick.
+    """
+    try:
+        with engine.begin() as conn:
+            return work(conn)
+    except DBAPIError as e:
+        if not e.connection_invalidated:
+            raise
+        log.info("store connection lost, retrying on a new one", extra={"error": str(e.orig)})
     with engine.begin() as conn:
-        return conn.execute(_BEGIN_POLL, {"feed_id": feed_id, "token": token,
-                                          "lease_until": now + timedelta(seconds=lease_seconds)}
-                            ).first()
+        return work(conn)
 
 
 def finish_poll(engine: Engine, feed_id: int, token: str, values: dict[str, Any]) -> bool:
