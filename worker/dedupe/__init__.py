@@ -40,18 +40,20 @@ Jaccard 0.31 and containment 0.64. So 0.45 / 0.75 keep a margin of 0.14 / 0.11 a
 negative and still verify 98.8 % of light-edit pairs on their own (clusters join through any
 member, which brings more). End to end through the store (`.venv/bin/python
 bench/dedupe_bench.py`, results in bench/results/dedupe.json): pair precision 1.0, recall 1.0 on
-exact copies and 0.986 on light-edit pairs (2,626 of 2,653 copies in their original's cluster;
-32 x 3 gave 0.991, 20 x 2 0.990), 0 of 5,462 hard-negative pairs merged; heavy rewrites (every
-edit at once and half the text cut) only 0.29: reported, not a target.
+exact copies and 0.989 on light-edit pairs (2,633 of 2,653 copies in their original's cluster;
+with datasketch's MinHash before rensa 0.986, with 32 x 3 bands 0.991, 20 x 2 0.990), 0 of 5,462
+hard-negative pairs merged; heavy rewrites (every edit at once and half the text cut) only 0.32:
+reported, not a target.
 
 Cost per incoming story on PostgreSQL (`assign_cluster`, on the same 2 cores as the server,
-shared with other work: runs vary by +-30 % and more; every figure in docs/dedupe.md): 0.65 ms
-at 10,000 indexed stories and 0.76 ms at 100,000 (one story per transaction; 0.62 / 0.64 at 100
-per transaction), of it 0.12 ms signature, 0.35-0.42 ms client CPU in all and 0.25-0.32 ms CPU
-of the server backend. At 1,000,000 (a 1.5 GB index, far over the stock 128 MB shared_buffers)
-the server part is what varies: 0.95 ms (server CPU 0.39) in a bench run on its own, 1.96 ms
-(server CPU 1.36) at the end of the full bench. Under the 1 ms target up to 100,000 stories, at
-1,000,000 only on some runs: not met reliably on this machine.
+shared with other work: runs vary by +-30 % and more, and by host; every figure in
+docs/dedupe.md): 0.84 ms at 10,000 indexed stories and 1.07 ms at 100,000 (one story per
+transaction; 0.89 / 0.94 at 100 per transaction) on this session's Intel Xeon host, of it
+0.09-0.10 ms signature, 0.45-0.56 ms client CPU in all and 0.34-0.48 ms CPU of the server
+backend. At 1,000,000 (a 1.5 GB index, far over the stock 128 MB shared_buffers) the server
+part is what varies: 2.5 ms (server CPU 1.8) in that run, 1.0-1.5 ms in the full benches of the
+same hour, 0.7-2.0 ms on the earlier AMD host. The 1 ms target holds at 10,000 stories, not
+reliably beyond on this machine.
 
 What it misses: a copy with Jaccard under 0.45 and containment under 0.75 (heavy rewrites, translations: another language shares no shingles at all);
 flashes and headline-only items (fewer than 20 shingles: exact content_hash only); copies more
