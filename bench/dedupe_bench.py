@@ -208,7 +208,8 @@ def _fill_pg(engine: Engine, start: int, stop: int, first: str, last: str) -> fl
         conn.execute(text(
             "INSERT INTO dedupe_bands (band, hash, story_id, at) "
             "SELECT b, (random() * 1.8e19 - 9.2e18)::bigint, -s, "
-            " CAST(:first AS timestamptz) + random() * (CAST(:last AS timestamptz) - CAST(:first AS timestamptz)) "
+            " extract(epoch FROM CAST(:first AS timestamptz) + random() * (CAST(:last AS timestamptz)"
+            " - CAST(:first AS timestamptz)))::bigint "
             "FROM generate_series(CAST(:start AS bigint), :stop - 1) s, generate_series(0, :bands - 1) b"
         ), {"start": start, "stop": stop, "bands": BANDS, "first": first, "last": last})
         conn.execute(text("ALTER TABLE dedupe_bands ADD PRIMARY KEY (band, hash)"))

@@ -173,7 +173,7 @@ def _fill_index(engine: Any, stories: int) -> None:
     from worker.dedupe.signatures import BANDS
 
     rng = random.Random(11)
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    stamp = int(datetime.now(UTC).timestamp())
     sql = "INSERT OR IGNORE INTO dedupe_bands (band, hash, story_id, at) VALUES (?, ?, ?, ?)"
     with engine.begin() as conn:
         raw = conn.connection.driver_connection

@@ -236,3 +236,35 @@ def test_copies_inside_one_document_share_a_cluster(store, now):
 
     assert counts.new == 2 and counts.duplicates == 1
     assert cluster_of(store, "urn:ap:1", now) == cluster_of(store, "urn:r:1", now)
+
+
+def test_migration_0005_keeps_each_key_and_its_time_to_the_second(empty_store_url):
+    from alembic import command
+    from sqlalchemy import select, text
+
+    from worker.dedupe import index
+    from worker.store.db import alembic_config, make_engine
+    from worker.store.models import DedupeBandRow
+
+    engine = make_engine(empty_store_url)
+    early = datetime(2026, 11, 25, 10, 30, 15, 750_000, tzinfo=UTC)
+    late = early + timedelta(hours=2)
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:  # a 0004 store: `at` is a time
+        command.upgrade(alembic_config(conn), "0004")
+        for key, at in ((1, early), (2, late)):
+            conn.execute(text("INSERT INTO dedupe_bands (band, hash, story_id, at) "
+                              "VALUES (3, :key, 7, :at)"),
+                         {"key": key, "at": at if postgres else
+                          at.strftime("%Y-%m-%d %H:%M:%S.%f")})
+        command.upgrade(alembic_config(conn), "head")
+        rows = conn.execute(select(DedupeBandRow).order_by(DedupeBandRow.hash)).all()
+        assert [(r.band, r.hash, r.story_id, r.at) for r in rows] == [
+            (3, 1, 7, int(early.replace(microsecond=0).timestamp())),
+            (3, 2, 7, int(late.replace(microsecond=0).timestamp()))]
+        assert index.prune(conn, early + timedelta(hours=1)) == 1  # bounds in seconds too
+        command.downgrade(alembic_config(conn), "0004")
+        back = conn.execute(text("SELECT hash, at FROM dedupe_bands")).one()
+    engine.dispose()
+    assert back[0] == 2
+    assert str(back[1]).startswith("2026-11-25 12:30:15")

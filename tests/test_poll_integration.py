@@ -36,9 +36,11 @@ def write_feeds(path: Path, feeds: list[dict[str, Any]]) -> None:
 
 
 def counts(engine: Engine) -> tuple[int, int]:
+    """(stories, versions in all): each story's current version plus its history rows."""
     with engine.connect() as conn:
-        return (conn.execute(select(func.count()).select_from(StoryRow)).scalar_one(),
-                conn.execute(select(func.count()).select_from(VersionRow)).scalar_one())
+        stories = conn.execute(select(func.count()).select_from(StoryRow)).scalar_one()
+        return stories, stories + conn.execute(
+            select(func.count()).select_from(VersionRow)).scalar_one()
 
 
 def feed_row(engine: Engine, name: str) -> Any:

@@ -42,9 +42,10 @@ A key claimed by a story now outside the window is not taken over; `prune` frees
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import xxhash
 from sqlalchemy import Connection, bindparam, delete, func, select, text
@@ -147,11 +148,12 @@ def claim(
     it did not (it waited for another transaction holding a key), `candidates` is None and
     the lookup must be a new statement, which sees what the awaited transaction wrote.
     """
-    params = {"story_id": story_id, "at": at, "content_hash": content_hash}
+    params = {"story_id": story_id, "at": epoch(at), "content_hash": content_hash}
     if conn.dialect.name == "postgresql":
         bands, hashes = [b for b, _ in keys], [h for _, h in keys]
         if not settle:
-            _pg(conn, _INDEX_PG, {"story_id": story_id, "at": at, "bands": bands, "hashes": hashes})
+            _pg(conn, _INDEX_PG, {"story_id": story_id, "at": params["at"], "bands": bands,
+                                  "hashes": hashes})
             return Claim(-1, None, None)
         lo, hi = _bounds(at, window)
         rows = _pg(conn, _ASSIGN_PG, {**params, "bands": bands, "hashes": hashes,
@@ -162,7 +164,7 @@ def claim(
         if held == len(keys) - n_claimed:  # every holder was in the snapshot
             found = [tuple(r[4:]) for r in rows if r[4] is not None]
         return Claim(n_claimed, same_words, settled, found, provisional=own == story_id)  # type: ignore[arg-type]
-    stamp = _sqlite_time(at)
+    stamp = params["at"]
     cursor = _sqlite(conn).executemany(
         _CLAIM_SQLITE, [(band, key, story_id, stamp) for band, key in keys]
     )
@@ -198,9 +200,9 @@ def _sqlite(conn: Connection):  # type: ignore[no-untyped-def]
     return conn.connection.driver_connection
 
 
-def _sqlite_time(value: datetime) -> str:
-    """A time as the store keeps it on SQLite (`UTCDateTime`: naive UTC, fixed width)."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+def epoch(value: datetime) -> int:
+    """A time as the index keeps it (`dedupe_bands.at`): whole Unix seconds."""
+    return math.floor(value.timestamp())
 
 
 def _scalar(row):  # type: ignore[no-untyped-def]
@@ -228,9 +230,9 @@ def _candidates_sqlite(n_keys: int) -> str:
         ":lo", "?").replace(":hi", "?").replace(":story_id", "?")
 
 
-def _bounds(at: datetime, window: timedelta | None) -> tuple[datetime, datetime]:
+def _bounds(at: datetime, window: timedelta | None) -> tuple[int, int]:
     span = window if window is not None else timedelta(days=36500)
-    return at - span, at + span
+    return epoch(at - span), epoch(at + span)
 
 
 def set_cluster(conn: Connection, story_id: int, cluster_id: int) -> None:
@@ -257,7 +259,7 @@ def candidates(
         return [tuple(r) for r in rows]  # type: ignore[misc]
     rows = _sqlite(conn).execute(
         _candidates_sqlite(len(keys)),
-        (*(v for key in keys for v in key), _sqlite_time(lo), _sqlite_time(hi), exclude),
+        (*(v for key in keys for v in key), lo, hi, exclude),
     ).fetchall()
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
@@ -272,7 +274,7 @@ def remove_stories(conn: Connection, story_ids: list[int], since: datetime) -> i
         return 0
     result = conn.execute(
         delete(_BANDS).where(
-            _BANDS.c.at >= since, _BANDS.c.story_id.in_(bindparam("ids", expanding=True))
+            _BANDS.c.at >= epoch(since), _BANDS.c.story_id.in_(bindparam("ids", expanding=True))
         ),
         {"ids": story_ids},
     )
@@ -281,7 +283,7 @@ def remove_stories(conn: Connection, story_ids: list[int], since: datetime) -> i
 
 def prune(conn: Connection, before: datetime) -> int:
     """Free the keys of stories older than `before`: keeps the index to the time window."""
-    return conn.execute(delete(_BANDS).where(_BANDS.c.at < before)).rowcount or 0
+    return conn.execute(delete(_BANDS).where(_BANDS.c.at < epoch(before))).rowcount or 0
 
 
 def indexed_count(conn: Connection) -> int:

@@ -181,9 +181,12 @@ class DedupeBandRow(Base):
     Every worker claims and looks up keys here, so the index is one for all processes. A key
     belongs to the first story that claimed it (primary key (band, hash)): the insert that
     claims it is also what serializes two workers racing on copies of one story. `at` is the
-    story's version_created when it was indexed: lookups and pruning are bounded by it (BRIN on
-    PostgreSQL: rows arrive in roughly time order, so that index stays tiny). No foreign key,
-    on purpose: the hot path inserts 33 rows per story and pruning deletes by time.
+    story's version_created when it was indexed, in whole Unix seconds: lookups and pruning are
+    bounded by it (BRIN on PostgreSQL: rows arrive in roughly time order, so that index stays
+    tiny). An integer and not a time, because it is in every row of the hot insert: on SQLite a
+    time is 26 bytes of text, and the smaller row cut the insert of a story's 17 keys by a fifth
+    (migration 0005). No foreign key, on purpose: the hot path inserts 17 rows per story and
+    pruning deletes by time.
     """
 
     __tablename__ = "dedupe_bands"
@@ -192,4 +195,4 @@ class DedupeBandRow(Base):
     band: Mapped[int] = mapped_column(Integer, primary_key=True)
     hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     story_id: Mapped[int] = mapped_column(Id)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    at: Mapped[int] = mapped_column(BigInteger)

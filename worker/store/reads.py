@@ -87,25 +87,22 @@ def get_story(conn: Connection, story_id: int) -> dict[str, Any] | None:
 
 
 def story_versions(conn: Connection, story_id: int) -> list[dict[str, Any]] | None:
-    """Every version of a story, oldest first by the version key, `current` true for one."""
+    """Every version of a story, oldest first by the version key, `current` true for one.
+
+    The current version is the story's row; the others are its history (`versions`).
+    """
     story = conn.execute(select(STORIES).where(StoryRow.id == story_id)).first()
     if story is None:
         return None
-    current = VersionKey(story.version_created, story.version_seq, story.content_hash)
-    rows = conn.execute(
-        select(VERSIONS)
-        .where(VersionRow.story_id == story_id)
-        .order_by(VersionRow.version_created, VersionRow.version_seq, VersionRow.content_hash)
-    )
+    rows = [*conn.execute(select(VERSIONS).where(VersionRow.story_id == story_id)), story]
     out = []
-    for row in rows:
+    for row in sorted(rows, key=lambda r: (r.version_created, r.version_seq, r.content_hash)):
         item: dict[str, Any] = {"provider": story.provider, "guid": story.guid}
         for name in STORY_KEYS[2:]:
             value = getattr(row, name)
             item[name] = format_time(value) if isinstance(value, datetime) else value
         item["story_id"] = story_id
-        item["received_at"] = format_time(row.received_at)
-        key = VersionKey(row.version_created, row.version_seq, row.content_hash)
-        item["current"] = key == current
+        item["current"] = row is story
+        item["received_at"] = format_time(row.updated_at if row is story else row.received_at)
         out.append(item)
     return out
