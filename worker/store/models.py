@@ -3,8 +3,10 @@
 - `stories`: one row per story `(provider, guid)` holding its *current* version (the SPEC keys),
   its cluster and bookkeeping. The current version lives here, denormalized, so that reading
   stories never joins and the SPEC merge rule is one conditional upsert on this row.
-- `versions`: every distinct version ever received (the history, current one included), unique on
-  the version key, so re-deliveries are insert-or-ignore no-ops.
+- `versions`: the history: every distinct version received that is not current, unique on the
+  version key, so re-deliveries are insert-or-ignore no-ops. A version an update replaces is
+  copied in by a row trigger on `stories` (migration 0004), in the statement that replaced it;
+  `wire versions` lists the history and the current version together.
 - `feeds`: the configured feeds and their poll schedule (next poll, lease, failures, validators).
 
 Times are stored as UTC: `timestamptz` on PostgreSQL, fixed-width ISO text on SQLite (so that
