@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timezone
 
 import pytest
@@ -12,7 +13,7 @@ from worker.errors import ItemError
 from worker.model import ItemData
 from worker.normalize import normalize_item
 from worker.normalize.dates import parse_time
-from worker.normalize.hashing import content_hash
+from worker.normalize.hashing import content_hash, normalize_words
 from worker.normalize.html import html_to_text, sanitize_html
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -127,6 +128,19 @@ def test_content_hash_ignores_markup_whitespace_and_case():
                        provider="y", received_at=NOW)
     assert a.content_hash == b.content_hash == content_hash("RAQQA FALLS", "one two")
     assert c.content_hash != a.content_hash
+
+
+WHITESPACE_AND_WORDS = st.text(alphabet=st.sampled_from(list("ab AB\n\t\r\x0b\x0c\x1c\x7f.\u00a0\u2003\ufb01\u00c5")),
+                                max_size=60)
+
+
+@given(st.one_of(WHITESPACE_AND_WORDS, st.text(max_size=60),
+                 st.lists(st.text(alphabet="aB .-", min_size=1, max_size=12), max_size=6)
+                 .map(lambda ps: "\n\n".join(" ".join(p.split()) for p in ps))))
+def test_normalized_words_are_nfkc_case_folded_with_whitespace_collapsed_for_any_text(text):
+    # the ASCII fast path and the general rule agree on every input
+    assert normalize_words(text) == " ".join(
+        unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def test_byline_loses_its_leading_by_and_dateline_comes_from_the_lead():

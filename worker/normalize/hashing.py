@@ -12,6 +12,14 @@ import unicodedata
 
 def normalize_words(text: str) -> str:
     """Text reduced to its words as compared: NFKC, case-folded, whitespace collapsed."""
+    if text.isascii():
+        # body_text as normalize writes it (single spaces, paragraphs parted by one blank
+        # line) is collapsed already but for its breaks: 5 us instead of 16 for a 3 KB body.
+        # ASCII is its own NFKC form and casefold() is lower() there. Anything else (a
+        # control character, two spaces, an edge space) takes the general path.
+        flat = text.replace("\n\n", " ")
+        if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
+            return flat.lower()
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
