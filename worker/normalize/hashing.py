@@ -10,15 +10,21 @@ import hashlib
 import unicodedata
 
 
+#: the ASCII whitespace `str.split` breaks on, but for the space
+_ASCII_BREAKS = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+
+
 def normalize_words(text: str) -> str:
     """Text reduced to its words as compared: NFKC, case-folded, whitespace collapsed."""
     if text.isascii():
         # body_text as normalize writes it (single spaces, paragraphs parted by one blank
-        # line) is collapsed already but for its breaks: 5 us instead of 16 for a 3 KB body.
+        # line) is collapsed already but for its breaks: 10 us instead of 16 for a 3 KB body.
         # ASCII is its own NFKC form and casefold() is lower() there. Anything else (a
-        # control character, two spaces, an edge space) takes the general path.
+        # line break or tab, two spaces, an edge space) takes the general path.
         flat = text.replace("\n\n", " ")
-        if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
+        raw = flat.encode("ascii")
+        if (len(raw.translate(None, _ASCII_BREAKS)) == len(raw) and b"  " not in raw
+                and raw[:1] != b" " and raw[-1:] != b" "):
             return flat.lower()
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
