@@ -14,7 +14,7 @@ from worker.model import ItemData
 from worker.normalize import normalize_item
 from worker.normalize.dates import parse_time
 from worker.normalize.hashing import content_hash, normalize_words
-from worker.normalize.html import html_to_text, sanitize_html
+from worker.normalize.html import collapse_whitespace, html_to_text, sanitize_html
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 
@@ -141,6 +141,11 @@ def test_normalized_words_are_nfkc_case_folded_with_whitespace_collapsed_for_any
     # the ASCII fast path and the general rule agree on every input
     assert normalize_words(text) == " ".join(
         unicodedata.normalize("NFKC", text).casefold().split())
+
+
+@given(st.one_of(WHITESPACE_AND_WORDS, st.text(max_size=60)))
+def test_collapsed_whitespace_is_split_and_joined_for_any_text(text):
+    assert collapse_whitespace(text) == " ".join(text.split())
 
 
 def test_byline_loses_its_leading_by_and_dateline_comes_from_the_lead():

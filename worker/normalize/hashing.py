@@ -9,23 +9,15 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
-
-#: the ASCII whitespace `str.split` breaks on, but for the space
-_ASCII_BREAKS = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+from worker.normalize.html import collapse_whitespace
 
 
 def normalize_words(text: str) -> str:
     """Text reduced to its words as compared: NFKC, case-folded, whitespace collapsed."""
-    if text.isascii():
-        # body_text as normalize writes it (single spaces, paragraphs parted by one blank
-        # line) is collapsed already but for its breaks: 10 us instead of 16 for a 3 KB body.
-        # ASCII is its own NFKC form and casefold() is lower() there. Anything else (a
-        # line break or tab, two spaces, an edge space) takes the general path.
-        flat = text.replace("\n\n", " ")
-        raw = flat.encode("ascii")
-        if (len(raw.translate(None, _ASCII_BREAKS)) == len(raw) and b"  " not in raw
-                and raw[:1] != b" " and raw[-1:] != b" "):
-            return flat.lower()
+    if text.isascii():  # its own NFKC form, and casefold() is lower() there
+        # a body's paragraph breaks first: then its words are parted by single spaces, which
+        # collapse_whitespace checks instead of splitting (10 us instead of 16 for 3 KB)
+        return collapse_whitespace(text.replace("\n\n", " ")).lower()
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 

@@ -90,7 +90,7 @@ def _strip(element: Any) -> str:
     if len(element):
         raise _Unsupported("markup inside a text field")
     text = (element.text or "").strip()
-    if _C1.search(text):
+    if not text.isascii() and _C1.search(text):
         # feedparser repairs these (cp1252 punctuation, double-encoded UTF-8): let it
         raise _Unsupported("C1 control characters")
     return text
