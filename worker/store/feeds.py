@@ -203,17 +203,24 @@ def record_fingerprints(
     conn: Connection, feed_id: int, fingerprints: Iterable[str], now: datetime
 ) -> None:
     """Remember items as ingested, forget very old ones; in the transaction that stored them."""
+    remember, forget = _fingerprint_statements(conn.dialect.name)
     rows = [{"feed_id": feed_id, "fingerprint": f, "seen_at": now} for f in set(fingerprints)]
     if rows:
-        insert = _insert(conn)(FeedItemRow)
-        conn.execute(insert.on_conflict_do_update(
-            index_elements=["feed_id", "fingerprint"],
-            set_={"seen_at": insert.excluded.seen_at},
-        ), rows)
-    conn.execute(delete(FeedItemRow).where(and_(
-        FeedItemRow.feed_id == feed_id,
-        FeedItemRow.seen_at < now - timedelta(days=FINGERPRINT_DAYS),
-    )))
+        conn.execute(remember, rows)
+    conn.execute(forget, {"feed_id": feed_id, "before": now - timedelta(days=FINGERPRINT_DAYS)})
+
+
+@lru_cache(maxsize=4)
+def _fingerprint_statements(dialect_name: str) -> tuple[Any, Any]:
+    """(upsert of fingerprints seen now, delete of a feed's old ones), built once."""
+    insert = (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(FeedItemRow)
+    remember = insert.on_conflict_do_update(
+        index_elements=["feed_id", "fingerprint"], set_={"seen_at": insert.excluded.seen_at})
+    forget = delete(FeedItemRow).where(and_(
+        FeedItemRow.feed_id == bindparam("feed_id"),
+        FeedItemRow.seen_at < bindparam("before", type_=FeedItemRow.__table__.c.seen_at.type),
+    ))
+    return remember, forget
 
 
 def feed_rows(engine: Engine) -> dict[str, Any]:
