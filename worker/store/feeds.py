@@ -124,20 +124,43 @@ def claim_due(
         .returning(FeedRow.id, FeedRow.name, FeedRow.interval)
     )
     return in_transaction(
-        engine, lambda conn: [Claim(r.id, r.name, r.interval) for r in conn.execute(statement)])
+        engine, lambda conn: [Claim(r.id, r.name, r.interval) for r in conn.execute(statement)],
+        autocommit=True)
 
 
 def begin_poll(
-    engine: Engine, feed_id: int, token: str, now: datetime, lease_seconds: float
+    engine: Engine, feed_id: int, token: str, now: datetime, lease_seconds: float,
+    time_limit: float,
 ) -> Any | None:
-    """Renew the claim for the run; the feed's row, or None when the token lost the feed."""
+    """The feed's row when `token` still holds it, else None (another poll owns the feed).
+
+    The claim must outlive the run: the task's hard `time_limit` from now. A claim made
+    moments ago (the usual case: the message waited milliseconds in the queue) does, and is
+    only read; an older one is renewed to `lease_seconds` from now. Reading instead of
+    writing saves a write transaction per poll (on PostgreSQL a commit with its WAL flush:
+    measured 0.3 ms of worker and server CPU per unchanged poll). Nobody else can claim the
+    feed meanwhile: the dispatcher claims only feeds whose lease has run out.
+    """
     params = {"feed_id": feed_id, "token": token,
               "lease_until": now + timedelta(seconds=lease_seconds)}
-    return in_transaction(engine, lambda conn: conn.execute(_BEGIN_POLL, params).first())
+    # half the slack a fresh claim has past the time limit: room for clock skew and queueing
+    enough = now + timedelta(seconds=time_limit + (lease_seconds - time_limit) / 2)
+
+    def work(conn: Connection) -> Any | None:
+        row = conn.execute(_HOLDER, params).first()
+        if row is None or (row.lease_until is not None and row.lease_until >= enough):
+            return row
+        return conn.execute(_BEGIN_POLL, params).first()
+
+    return in_transaction(engine, work, autocommit=True)
 
 
-def in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
+def in_transaction(engine: Engine, work: Callable[[Connection], T], autocommit: bool = False) -> T:
     """`work(conn)` in a transaction; run once more when the connection turned out dead.
+
+    `autocommit`: each statement of `work` is its own transaction, for work that is one
+    statement, or a read and then one write that re-checks what it read in its WHERE. On
+    PostgreSQL that saves the BEGIN and COMMIT round trips (psycopg sends each on its own).
 
     The pool does not ping a connection before lending it (a round trip per transaction: 0.45
     of 3.3 ms of worker CPU per unchanged poll on PostgreSQL, bench). A connection the server
@@ -146,6 +169,8 @@ def in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
     statement of a poll task and of a dispatcher tick go through here, so a database restart
     costs neither a poll nor a tick.
     """
+    if autocommit:
+        engine = _autocommit(engine)
     try:
         with engine.begin() as conn:
             return work(conn)
@@ -157,10 +182,16 @@ def in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
         return work(conn)
 
 
+@lru_cache(maxsize=16)
+def _autocommit(engine: Engine) -> Engine:
+    """The engine's pool, its connections in autocommit mode while lent out."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def finish_poll(engine: Engine, feed_id: int, token: str, values: dict[str, Any]) -> bool:
     """Write a poll's outcome and release the lease; False when the token no longer holds it."""
     statement = _finish_poll(frozenset(values))
-    with engine.begin() as conn:
+    with _autocommit(engine).begin() as conn:  # one statement
         return bool(conn.execute(statement, {**values, "feed_id": feed_id, "token": token}
                                  ).rowcount)
 
@@ -171,6 +202,7 @@ _FEEDS = FeedRow.__table__
 _HOLDS_LEASE = and_(_FEEDS.c.id == bindparam("feed_id"), _FEEDS.c.lease_token == bindparam("token"))
 _BEGIN_POLL = (update(_FEEDS).where(_HOLDS_LEASE)
                .values(lease_until=bindparam("lease_until")).returning(*_FEEDS.c))
+_HOLDER = select(_FEEDS).where(_HOLDS_LEASE)
 
 
 _ITEMS = FeedItemRow.__table__
@@ -191,7 +223,7 @@ def _finish_poll(columns: frozenset[str]) -> Any:
 def known_fingerprints(engine: Engine, feed_id: int, fingerprints: Iterable[str]) -> set[str]:
     wanted = list(set(fingerprints))
     known: set[str] = set()
-    with engine.connect() as conn:
+    with _autocommit(engine).connect() as conn:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             known.update(conn.execute(_KNOWN, {"feed_id": feed_id, "fingerprints": chunk})

@@ -2,7 +2,8 @@
 
 `wire.poll.feed(feed_id, token)`:
 
-1. renew the claim only if `token` still holds the feed (else another poll owns it: do nothing);
+1. check that `token` still holds the feed (else another poll owns it: do nothing), renewing
+   the claim when what is left of it would not outlast the run;
 2. fetch: an HTTP feed with a conditional GET (`worker.fetch.http.fetch_feed`), or the ready
    files of a drop folder (`worker.fetch.folder`);
 3. for a fetched document, the item fingerprints (`worker.parse.prescan`): when the store knows
@@ -59,7 +60,8 @@ def poll_feed(feed_id: int, token: str) -> None:
     rt = runtime()
     started = time.monotonic()
     now = datetime.now(timezone.utc)
-    row = begin_poll(rt.engine, feed_id, token, now, lease_seconds(rt.poll.time_limit))
+    row = begin_poll(rt.engine, feed_id, token, now, lease_seconds(rt.poll.time_limit),
+                     rt.poll.time_limit)
     if row is None:
         log.info("feed_poll_skipped", extra={"feed_id": feed_id, "reason": "lease lost"})
         return
