@@ -25,8 +25,9 @@ from worker.dedupe.signatures import (
     tokens,
 )
 
-#: the first band keys of the seed story's body (rensa RMinHash algorithm 2, xxh3 bands)
-PINNED_BAND_KEYS = (2843543838675150579, 722912855192529870, 1425640372075209980)
+#: the first band keys of the seed story's body (rensa's token hash and RMinHash algorithm 2,
+#: xxh3 bands)
+PINNED_BAND_KEYS = (-2683196867889646743, -1702066671613363578, -4248938563444963246)
 
 JORDAN = [
     ("AMMAN (Reuters) - Jordan reopened its main border crossing with Iraq on Monday after two "

@@ -40,10 +40,11 @@ Jaccard 0.31 and containment 0.64. So 0.45 / 0.75 keep a margin of 0.14 / 0.11 a
 negative and still verify 98.8 % of light-edit pairs on their own (clusters join through any
 member, which brings more). End to end through the store (`.venv/bin/python
 bench/dedupe_bench.py`, results in bench/results/dedupe.json): pair precision 1.0, recall 1.0 on
-exact copies and 0.989 on light-edit pairs (2,633 of 2,653 copies in their original's cluster;
-with datasketch's MinHash before rensa 0.986, with 32 x 3 bands 0.991, 20 x 2 0.990), 0 of 5,462
-hard-negative pairs merged; heavy rewrites (every edit at once and half the text cut) only 0.32:
-reported, not a target.
+exact copies and 0.984 on light-edit pairs (2,623 of 2,653 copies in their original's cluster;
+0.984-0.990 over MinHash seeds 1-4, which is the spread of the hash functions' draw; with
+datasketch's MinHash before rensa 0.986, with 32 x 3 bands 0.991, 20 x 2 0.990), 0 of 5,462
+hard-negative pairs merged; heavy rewrites (every edit at once and half the text cut) only
+0.29-0.30: reported, not a target.
 
 Cost per incoming story on PostgreSQL (`assign_cluster`, on the same 2 cores as the server,
 shared with other work: runs vary by +-30 % and more, and by host; every figure in
