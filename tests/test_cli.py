@@ -135,6 +135,7 @@ def test_embedded_default_store_is_a_sqlite_file_in_wal_mode(shared, tmp_path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -16_384  # KiB
         assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 8192
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 4000  # pages
     engine.dispose()
 
 

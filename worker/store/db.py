@@ -31,6 +31,12 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: ms per new story at 10,000 stories); worker memory grows by that much once, then stays.
 SQLITE_CACHE_KIB = 16_384
 SQLITE_PAGE_SIZE = 8192
+#: WAL pages before a commit copies them into the database file (SQLite's default: 1,000, 8 MB
+#: here). A commit of 100 new stories writes ~500 pages, so the default checkpointed every
+#: other commit, each time rewriting the near-dup index pages it had just logged. 4,000 (a 32
+#: MB WAL) cut the commit stage from 0.061-0.070 to 0.054-0.057 ms per new story at 10,000
+#: stories and the whole item from 0.70-0.77 to 0.66-0.67 ms at 100,000 (interleaved runs).
+SQLITE_WAL_AUTOCHECKPOINT = 4000
 _MIGRATE_LOCK_KEY = 7_314_201_911  # PostgreSQL advisory lock id for schema changes
 
 
@@ -58,6 +64,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT}")
     cursor.close()
 
 
