@@ -268,3 +268,55 @@ def test_migration_0005_keeps_each_key_and_its_time_to_the_second(empty_store_ur
     engine.dispose()
     assert back[0] == 2
     assert str(back[1]).startswith("2026-11-25 12:30:15")
+
+
+def test_folding_recent_keys_into_the_main_index_changes_no_cluster(sqlite_url, now, monkeypatch):
+    """SQLite claims go to `dedupe_recent` and are folded into `dedupe_bands` every RECENT_MAX
+    rows; lookups read both, so where a key sits never changes what a story joins."""
+    from sqlalchemy import func, select
+
+    from worker.dedupe import index
+    from worker.store.db import make_engine
+    from worker.store.models import DedupeBandRow, DedupeRecentRow
+
+    rng = random.Random(5)
+    vocabulary = ["".join(rng.choice("bcdfgklmnprstvaeiou") for _ in range(rng.randint(3, 9)))
+                  for _ in range(3000)]
+    edits = ["rewritten lede", "paragraph dropped", "paragraph added", "synonyms",
+             "credit tail changed"]
+    stories = []
+    for n in range(4):  # four unrelated reports, each with its copies, interleaved over time
+        own = [" ".join(rng.choices(vocabulary, k=40)) + "." for _ in range(9)]
+        stories.append(story(f"urn:r:{n}", own, at=T0 + timedelta(minutes=n)))
+        stories += [story(f"urn:c:{n}:{e}", edited(own, e), provider="ap",
+                          at=T0 + timedelta(minutes=10 * n + k + 5))
+                    for k, e in enumerate(edits)]
+    order = random.Random(3).sample(stories, len(stories))
+
+    def clusters(folding: bool) -> dict[str, str]:
+        engine = make_engine(sqlite_url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM stories")
+            conn.exec_driver_sql("DELETE FROM dedupe_bands")
+            conn.exec_driver_sql("DELETE FROM dedupe_recent")
+        monkeypatch.setattr(index, "RECENT_MAX", 20 if folding else 10**9)  # ~one story
+        ingest(order, engine, now)
+        with engine.connect() as conn:
+            rows = {table: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                    for table in (DedupeBandRow, DedupeRecentRow)}
+            # a story's content key is held by the first story with its words
+            assert index.indexed_count(conn) == len({s.content_hash for s in stories})
+        if folding:
+            assert rows[DedupeBandRow] > rows[DedupeRecentRow]
+        else:
+            assert rows[DedupeBandRow] == 0
+        first = {}
+        for s in sorted(stories, key=lambda s: cluster_of(engine, s.guid, now)):
+            first.setdefault(cluster_of(engine, s.guid, now), s.guid)
+        found = {s.guid: first[cluster_of(engine, s.guid, now)] for s in stories}
+        engine.dispose()
+        return found
+
+    unfolded, folded = clusters(False), clusters(True)
+    assert folded == unfolded
+    assert len(set(unfolded.values())) == 4  # each report and its copies, one cluster each

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from worker.dedupe import DEFAULT_WINDOW, assign_cluster, index_version
+from worker.dedupe.index import fold_recent
 from worker.errors import ItemError
 from worker.merge import Change
 from worker.model import Document, IngestCounts, ItemProblem, Story
@@ -166,6 +167,8 @@ def _write(
                     StoryChange(written.story_id, cluster_id or written.story_id, written.change,
                                 story, joined)
                 )
+        if counts.new or counts.updated:
+            fold_recent(conn)  # SQLite: now and then, the recent index keys into the main table
         if also is not None:
             also(conn)
     return counts, changes

@@ -63,4 +63,5 @@ def recluster(
                                    r.content_hash, r.version_created, window)
             changed += cluster_id != r.cluster_id
             clusters.add(cluster_id)
+        index.fold_recent(conn)
     return ReclusterResult(len(rows), changed, len(clusters))

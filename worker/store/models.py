@@ -198,3 +198,16 @@ class DedupeBandRow(Base):
     hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     story_id: Mapped[int] = mapped_column(Id)
     at: Mapped[int] = mapped_column(BigInteger)
+
+
+class DedupeRecentRow(Base):
+    """SQLite: the band keys claimed since the last fold, moved into `dedupe_bands` in key
+    order every `worker.dedupe.index.RECENT_MAX` rows (why: `index.fold_recent`). A key is in
+    one of the two tables at most. Present on PostgreSQL too, and empty there."""
+
+    __tablename__ = "dedupe_recent"
+
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    story_id: Mapped[int] = mapped_column(Id)
+    at: Mapped[int] = mapped_column(BigInteger)
