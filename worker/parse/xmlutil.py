@@ -95,6 +95,9 @@ def attr(element: etree._Element | None, name: str) -> str | None:
     """An attribute by local name (`rtr:msgType` is found as `msgType`), stripped, or None."""
     if element is None:
         return None
+    value = element.get(name)  # the usual case, without listing the attributes
+    if value is not None:
+        return value.strip() or None
     qualified = "}" + name
     for key, value in element.items():
         if key == name or key.endswith(qualified):
