@@ -141,6 +141,10 @@ def inner_html(container: etree._Element | None, rename: dict[str, str] | None =
     """The content of `container` as an HTML fragment (see the module docstring)."""
     if container is None:
         return ""
+    if not rename:
+        markup = _plain_xhtml(container)
+        if markup is not None:
+            return markup
     body = copy.copy(container)  # lxml copies the whole subtree (deepcopy only adds a memo)
     # dropped in C by local name before the names are rewritten (fewer elements to rewrite);
     # their tails stay where they were
@@ -154,6 +158,53 @@ def inner_html(container: etree._Element | None, rename: dict[str, str] | None =
     body.tag = "div"
     markup = etree.tostring(body, encoding="unicode", method="html", with_tail=False)
     return (lead + markup[len("<div>"):-len("</div>")]).strip()
+
+
+#: removed here because the sanitizer would keep their text (it drops the rest of DROPPED,
+#: script, style, head and title, with their content itself)
+_DROPPED_HERE = sorted("{*}" + name for name in ("media", "note", "nitf-table-metadata", "header"))
+#: a start or end tag with a namespace prefix, in serialized XML (text and attribute values
+#: have their `<` escaped, so every `<` followed by a name is a tag)
+_PREFIXED_TAG = re.compile(r"</?[A-Za-z_][\w.-]*:")
+#: an element serialized empty (`<p/>`, `<a href="x"/>`): HTML knows that form only for voids
+_EMPTY_ELEMENT = re.compile(r"<([A-Za-z][\w.-]*)((?:\s[^>]*)?)/>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr"})
+
+
+def _plain_xhtml(container: etree._Element) -> str | None:
+    """`inner_html` of an XHTML body with nothing to rewrite but its namespace, in C; None when
+    there is more to do (a prefixed tag, an element to drop with its text, a paragraph in the
+    indented wire layout).
+
+    lxml writes children in the container's default namespace without a prefix, so the XML
+    serialization of such a body is its HTML, but for `<p/>`-style empty elements (rewritten to
+    `<p></p>`) and namespace declarations and namespaced attributes (which the sanitizer's
+    allow-list drops). 0.012 ms instead of 0.031 for a 3 KB body: the general path copies the
+    tree and renames every element in Python.
+    """
+    if next(container.iter(*_DROPPED_HERE), None) is not None:
+        return None
+    for p in container.iter("{*}p"):
+        if p.text and "\n" in p.text and not len(p):
+            return None  # maybe the indented layout (`_split_indented_paragraphs`)
+    markup = etree.tostring(container, encoding="unicode", with_tail=False)
+    end = markup.rfind("</")
+    if end < 0:  # an empty container: `<body .../>`
+        return ""
+    inner = markup[markup.index(">") + 1:end]
+    if _PREFIXED_TAG.search(inner):
+        return None
+    if "/>" in inner:
+        inner = _EMPTY_ELEMENT.sub(_open_close, inner)
+    return inner.strip()
+
+
+def _open_close(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name.lower() in _VOID:
+        return match.group(0)
+    return f"<{name}{match.group(2)}></{name}>"
 
 
 def split_indented(value: str) -> list[str] | None:
