@@ -6,7 +6,7 @@ import multiprocessing
 import random
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.helpers import version_of
 from worker.store.db import make_engine

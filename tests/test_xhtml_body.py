@@ -19,8 +19,8 @@ G2 = ('<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:e:{n}" ve
 XHTML = '<html xmlns="http://www.w3.org/1999/xhtml"><body>{}</body></html>'
 EDGES = [
     XHTML.format('<p/><p>One <a href="x"/> two</p><div/><br/><img src="i.jpg"/><span/>tail<hr/>'),
-    '<h:html xmlns:h="http://www.w3.org/1999/xhtml"><h:body><h:p>Prefixed <h:b>b</h:b></h:p>'
-    '</h:body></h:html>',
+    ('<h:html xmlns:h="http://www.w3.org/1999/xhtml"><h:body><h:p>Prefixed <h:b>b</h:b></h:p>'
+     '</h:body></h:html>'),
     XHTML.format('<header>Mast</header><p xml:lang="de" class="x">Text &amp; more &lt;tag&gt;</p>'
                  '<!-- c --><?pi x?><script>var a = 1 &lt; 2;</script>after'),
     XHTML.format('\n  <p>   BERLIN - first line\ncontinues here\n   Second para starts\nand on</p>'),
@@ -28,8 +28,8 @@ EDGES = [
                  '<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg> end</p>'
                  '<table><tr><td/><td>c</td></tr></table><style>p {}</style><iframe src="x"/>'),
     '<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>',
-    '<body xmlns="http://www.w3.org/1999/xhtml" xmlns:x="urn:x"><p x:a="1" title="t&quot;q">'
-    'Q <x:foo>inner</x:foo> <a href="/rel">rel</a> <a href="javascript:alert(1)">j</a></p></body>',
+    ('<body xmlns="http://www.w3.org/1999/xhtml" xmlns:x="urn:x"><p x:a="1" title="t&quot;q">'
+     'Q <x:foo>inner</x:foo> <a href="/rel">rel</a> <a href="javascript:alert(1)">j</a></p></body>'),
 ]
 
 

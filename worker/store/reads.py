@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, or_, select
 
-from worker.model import STORY_KEYS, VersionKey, format_time
+from worker.model import STORY_KEYS, format_time
 from worker.store.models import StoryRow, VersionRow
 
 STORIES = StoryRow.__table__
