@@ -206,6 +206,7 @@ class DedupeRecentRow(Base):
     one of the two tables at most. Present on PostgreSQL too, and empty there."""
 
     __tablename__ = "dedupe_recent"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     band: Mapped[int] = mapped_column(Integer, primary_key=True)
     hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -26,7 +26,8 @@ def upgrade() -> None:
     sa.Column('hash', sa.BigInteger(), nullable=False),
     sa.Column('story_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('at', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('band', 'hash')
+    sa.PrimaryKeyConstraint('band', 'hash'),
+    sqlite_with_rowid=False,
     )
 
 
