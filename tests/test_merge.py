@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from datetime import datetime, timezone
 
 import pytest
@@ -11,8 +12,11 @@ from hypothesis import strategies as st
 
 from tests.conftest import truncate_all
 from tests.helpers import current, ingest, version_of, versions
+from worker.model import ItemData
+from worker.normalize import normalize_item
 from worker.merge import Change, decide_merge
 from worker.store.db import make_engine
+from worker.store.writes import _statements, upsert_params, write_versions
 
 
 def test_older_version_arriving_late_goes_to_history(store, now):
@@ -155,3 +159,36 @@ def test_every_permutation_of_three_versions_agrees(store, now):
 def snapshot_one(store, now):
     story = current(store, "urn:p:1", now)
     return story["headline"], [v["headline"] for v in versions(store, "urn:p:1", now)]
+
+
+def test_sqlite_upsert_stores_every_column_as_sqlalchemy_would(tmp_path, sqlite_template, now):
+    """On SQLite the upsert binds its values itself (no SQLAlchemy parameter processing): each
+    column must hold exactly what SQLAlchemy's statement writes, or reads and comparisons of
+    stored times and lists would drift."""
+    item = ItemData(
+        guid="urn:x:all", version=3, version_created="2017-10-14T21:41:42.123456+02:00",
+        first_created="2017-10-14T19:00:00Z", embargoed="2017-10-15T06:00:00Z",
+        pubstatus="usable", urgency=2, signals=("update", "correction"), headline="Raqqa falls",
+        slugline="SYRIA-RAQQA/", byline="By Ellen Francis", dateline="BEIRUT", language="en",
+        body_html="<p>Fighters left the city.</p><p>Caf\u00e9 \u201cquoted\u201d.</p>",
+        subjects=("medtop:16000000", "Politik"), keywords=("Syria", "Sch\u00e4tze"),
+        credits=("Reuters",), link="https://example.com/raqqa",
+    )
+    stories = [normalize_item(item, provider="reuters", received_at=now),
+               version_of("urn:x:bare")]
+    rows = {}
+    for way in ("own", "sqlalchemy"):
+        path = tmp_path / f"{way}.db"
+        path.write_bytes(sqlite_template.read_bytes())
+        engine = make_engine(f"sqlite:///{path}")
+        with engine.begin() as conn:
+            if way == "own":
+                write_versions(conn, stories, now)
+            else:
+                conn.execute(_statements("sqlite")[0], upsert_params(stories, now))
+        engine.dispose()
+        with sqlite3.connect(path) as raw:
+            rows[way] = raw.execute("SELECT * FROM stories ORDER BY guid").fetchall()
+
+    assert len(rows["own"]) == 2
+    assert rows["own"] == rows["sqlalchemy"]

@@ -19,6 +19,12 @@
    current version is in `stories` only: a new story is written once, not twice (its ~6 KB of
    text twice was 0.065 ms of a new item's 0.6, mostly the commit writing it).
 
+On SQLite the upsert goes to the sqlite3 connection directly, as one multi-row statement with
+the values converted here exactly as SQLAlchemy stores them (`sqlite_time`, `json.dumps`):
+SQLAlchemy's per-row parameter processing cost 0.026 ms of a new story's 0.066 in this
+statement (measured: 100-story documents into SQLite, 0.065 -> 0.040 ms per story with the
+commit). PostgreSQL keeps SQLAlchemy's statement.
+
 The upsert, its trigger and the insert-or-ignore are the statements that enforce the rule, and the
 database serializes them per row, so the greatest key ends current and the history complete whatever
 order versions arrive in and however many processes race (PostgreSQL re-checks the WHERE
@@ -29,8 +35,9 @@ on SQLite; the batch 0.09 and 0.013 ms (docs/performance.md).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
@@ -129,10 +136,9 @@ def write_versions(conn: Connection, stories: list[Story], now: datetime) -> lis
     Returns one result per story, in order. The caller owns the transaction and passes the
     stories in identity order (so that concurrent writers lock rows in one order).
     """
-    upsert, history, _ = _statements(conn.dialect.name)
+    history = _statements(conn.dialect.name)[1]
     current = current_keys(conn, {(s.provider, s.guid) for s in stories})
     results: list[WriteResult | None] = [None] * len(stories)
-    values = [version_values(s) for s in stories]
     pending = []
     for i, story in enumerate(stories):
         cur = current.get((story.provider, story.guid))
@@ -147,24 +153,91 @@ def write_versions(conn: Connection, stories: list[Story], now: datetime) -> lis
             identity = (stories[i].provider, stories[i].guid)
             (later if identity in seen else this_round).append(i)
             seen.add(identity)
-        params = [{"provider": stories[i].provider, "guid": stories[i].guid, "received_at": now,
-                   "updated_at": now, "revision": 1, **values[i]} for i in this_round]
-        written = {(r.provider, r.guid): r for r in conn.execute(upsert, params)}
+        # (provider, guid, id, revision, cluster_id) of each row written
+        written = {(r[0], r[1]): r for r in _upsert(conn, [stories[i] for i in this_round], now)}
         for i in this_round:
             row = written.get((stories[i].provider, stories[i].guid))
             if row is not None:
-                change = Change.NEW if row.revision == 1 else Change.UPDATED
-                results[i] = WriteResult(change, row.id, row.cluster_id)
+                change = Change.NEW if row[3] == 1 else Change.UPDATED
+                results[i] = WriteResult(change, row[2], row[4])
             else:
                 results[i] = _read_back(conn, stories[i])
         pending = later
     done = [r for r in results if r is not None]
     assert len(done) == len(stories)
-    rows = [{"story_id": r.story_id, "received_at": now, **values[i]}
+    rows = [{"story_id": r.story_id, "received_at": now, **version_values(stories[i])}
             for i, r in enumerate(done) if r.change is Change.STALE]
     if rows:
         conn.execute(history, rows)
     return done
+
+
+def _upsert(conn: Connection, stories: list[Story], now: datetime) -> list[Any]:
+    """The conditional upsert of these stories (one per identity); the rows it wrote."""
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.driver_connection  # in the caller's transaction
+        rows: list[Any] = []
+        for start in range(0, len(stories), _SQLITE_ROWS):
+            chunk = stories[start:start + _SQLITE_ROWS]
+            stamp = sqlite_time(now)
+            flat = [v for story in chunk for v in _sqlite_values(story, stamp)]
+            rows += raw.execute(_sqlite_upsert(len(chunk)), flat).fetchall()  # type: ignore[union-attr]
+        return rows
+    return list(conn.execute(_statements(conn.dialect.name)[0], upsert_params(stories, now)))
+
+
+def upsert_params(stories: list[Story], now: datetime) -> list[dict[str, Any]]:
+    """The parameters of `_statements`' upsert (SQLAlchemy's statement) for these stories."""
+    return [{"provider": s.provider, "guid": s.guid, "received_at": now, "updated_at": now,
+             "revision": 1, **version_values(s)} for s in stories]
+
+
+#: the columns the SQLite upsert writes, in `_sqlite_values` order
+_SQLITE_COLUMNS = ("provider", "guid", "received_at", "updated_at", "revision", *_FIELDS,
+                   "version_seq")
+#: stories per SQLite statement: 26 values each, under SQLite's default limit of 32,766
+_SQLITE_ROWS = 500
+
+
+@lru_cache(maxsize=16)
+def _sqlite_upsert(rows: int) -> str:
+    """`_statements`' conditional upsert for `rows` stories, as SQLite text (sqlite3 keeps it
+    prepared)."""
+    row = "(" + ", ".join(["?"] * len(_SQLITE_COLUMNS)) + ")"
+    replaced = ", ".join(f"{c} = excluded.{c}" for c in (*_FIELDS, "version_seq", "updated_at"))
+    incoming = ", ".join(f"excluded.{c}" for c in _KEY_COLS)
+    stored = ", ".join(f"stories.{c}" for c in _KEY_COLS)
+    return (f"INSERT INTO stories ({', '.join(_SQLITE_COLUMNS)}) VALUES "
+            + ", ".join([row] * rows)
+            + f" ON CONFLICT (provider, guid) DO UPDATE SET {replaced},"
+            f" revision = stories.revision + 1 WHERE ({incoming}) > ({stored})"
+            " RETURNING provider, guid, id, revision, cluster_id")
+
+
+def _sqlite_values(story: Story, stamp: str) -> tuple[Any, ...]:
+    """One story's `_SQLITE_COLUMNS` values as SQLAlchemy would bind them on SQLite."""
+    return (
+        story.provider, story.guid, stamp, stamp, 1, story.version,
+        sqlite_time(story.version_created), story.content_hash, sqlite_time(story.first_created),
+        story.pubstatus, sqlite_time(story.embargoed), story.urgency, _json(story.signals),
+        story.headline, story.slugline, story.byline, story.dateline, story.language,
+        story.body_html, story.body_text, _json(story.subjects), _json(story.keywords),
+        _json(story.credits), story.link, story.word_count, story.version or 0,
+    )
+
+
+def _json(values: tuple[str, ...]) -> str:
+    """A list column's text, as SQLAlchemy's JSON type writes it (`json.dumps`)."""
+    return json.dumps(values) if values else "[]"
+
+
+def sqlite_time(value: datetime | None) -> str | None:
+    """An aware time as `UTCDateTime` stores it on SQLite: UTC, `YYYY-MM-DD HH:MM:SS.ffffff`."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r} given to the store")
+    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _read_back(conn: Connection, story: Story) -> WriteResult:
