@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import truncate_all
 from tests.helpers import current, ingest, version_of, versions
+from worker.merge import Change, decide_merge
 from worker.model import ItemData
 from worker.normalize import normalize_item
-from worker.merge import Change, decide_merge
 from worker.store.db import make_engine
 from worker.store.writes import _statements, upsert_params, write_versions
 
@@ -103,7 +103,7 @@ def expected_snapshot(tmp_path_factory, sqlite_template):
     path = tmp_path_factory.mktemp("expected") / "wire.db"
     path.write_bytes(sqlite_template.read_bytes())
     engine = make_engine(f"sqlite:///{path}")
-    now = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     ingest(VERSIONS, engine, now)
     snap = snapshot(engine, now)
     engine.dispose()

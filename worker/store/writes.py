@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -237,7 +237,7 @@ def sqlite_time(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r} given to the store")
-    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _read_back(conn: Connection, story: Story) -> WriteResult:
