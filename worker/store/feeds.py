@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from worker.config import FeedConfig, WireConfig
-from worker.store.models import FeedItemRow, FeedRow
+from worker.store.models import FeedItemRow, FeedRow, sqlite_time
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -224,22 +224,58 @@ def known_fingerprints(engine: Engine, feed_id: int, fingerprints: Iterable[str]
     wanted = list(set(fingerprints))
     known: set[str] = set()
     with _autocommit(engine).connect() as conn:
+        raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
-            known.update(conn.execute(_KNOWN, {"feed_id": feed_id, "fingerprints": chunk})
-                         .scalars())
+            if raw is not None:  # see `record_fingerprints`
+                known.update(r[0] for r in raw.execute(_known_sqlite(len(chunk)),
+                                                       (feed_id, *chunk)))
+            else:
+                known.update(conn.execute(_KNOWN, {"feed_id": feed_id, "fingerprints": chunk})
+                             .scalars())
     return known
+
+
+@lru_cache(maxsize=16)
+def _known_sqlite(n: int) -> str:
+    return ("SELECT fingerprint FROM feed_items WHERE feed_id = ? AND fingerprint IN ("
+            + ", ".join(["?"] * n) + ")")
 
 
 def record_fingerprints(
     conn: Connection, feed_id: int, fingerprints: Iterable[str], now: datetime
 ) -> None:
-    """Remember items as ingested, forget very old ones; in the transaction that stored them."""
+    """Remember items as ingested, forget very old ones; in the transaction that stored them.
+
+    On SQLite both statements go to the sqlite3 connection, its times written as `UTCDateTime`
+    writes them: SQLAlchemy's parameter processing cost 0.7 of the 1.0 ms these statements
+    took for a 100-item document (measured in the bench's new-items polls).
+    """
+    before = now - timedelta(days=FINGERPRINT_DAYS)
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.driver_connection
+        stamp = sqlite_time(now)
+        wanted = list(set(fingerprints))
+        for start in range(0, len(wanted), 5000):
+            chunk = wanted[start:start + 5000]
+            raw.execute(_remember_sqlite(len(chunk)),  # type: ignore[union-attr]
+                        [v for f in chunk for v in (feed_id, f, stamp)])
+        raw.execute("DELETE FROM feed_items WHERE feed_id = ? AND seen_at < ?",  # type: ignore[union-attr]
+                    (feed_id, sqlite_time(before)))
+        return
     remember, forget = _fingerprint_statements(conn.dialect.name)
     rows = [{"feed_id": feed_id, "fingerprint": f, "seen_at": now} for f in set(fingerprints)]
     if rows:
         conn.execute(remember, rows)
-    conn.execute(forget, {"feed_id": feed_id, "before": now - timedelta(days=FINGERPRINT_DAYS)})
+    conn.execute(forget, {"feed_id": feed_id, "before": before})
+
+
+@lru_cache(maxsize=16)
+def _remember_sqlite(n: int) -> str:
+    """`_fingerprint_statements`' upsert of n fingerprints, as SQLite text."""
+    return ("INSERT INTO feed_items (feed_id, fingerprint, seen_at) VALUES "
+            + ", ".join(["(?, ?, ?)"] * n)
+            + " ON CONFLICT (feed_id, fingerprint) DO UPDATE SET seen_at = excluded.seen_at")
 
 
 @lru_cache(maxsize=4)

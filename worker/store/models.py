@@ -64,6 +64,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         )
 
 
+def sqlite_time(value: datetime | None) -> str | None:
+    """An aware time as `UTCDateTime` stores it on SQLite: UTC, `YYYY-MM-DD HH:MM:SS.ffffff`."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r} given to the store")
+    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 class Base(DeclarativeBase):
     pass
 

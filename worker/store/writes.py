@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -46,7 +46,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.merge import Change, decide_merge
 from worker.model import Story, VersionKey
-from worker.store.models import StoryRow, VersionRow
+from worker.store.models import StoryRow, VersionRow, sqlite_time
 
 _FIELDS = (
     "version", "version_created", "content_hash", "first_created", "pubstatus", "embargoed",
@@ -229,15 +229,6 @@ def _sqlite_values(story: Story, stamp: str) -> tuple[Any, ...]:
 def _json(values: tuple[str, ...]) -> str:
     """A list column's text, as SQLAlchemy's JSON type writes it (`json.dumps`)."""
     return json.dumps(values) if values else "[]"
-
-
-def sqlite_time(value: datetime | None) -> str | None:
-    """An aware time as `UTCDateTime` stores it on SQLite: UTC, `YYYY-MM-DD HH:MM:SS.ffffff`."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r} given to the store")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _read_back(conn: Connection, story: Story) -> WriteResult:
