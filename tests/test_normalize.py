@@ -11,10 +11,16 @@ from hypothesis import strategies as st
 
 from worker.errors import ItemError
 from worker.model import ItemData
-from worker.normalize import normalize_item
+from worker.normalize import _word_count, normalize_item
 from worker.normalize.dates import parse_time
 from worker.normalize.hashing import content_hash, normalize_words
-from worker.normalize.html import collapse_whitespace, html_to_text, sanitize_html
+from worker.normalize.html import (
+    collapse_whitespace,
+    html_to_text,
+    normalize_whitespace,
+    sanitize_html,
+    text_to_html,
+)
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 
@@ -141,6 +147,23 @@ def test_normalized_words_are_nfkc_case_folded_with_whitespace_collapsed_for_any
     # the ASCII fast path and the general rule agree on every input
     assert normalize_words(text) == " ".join(
         unicodedata.normalize("NFKC", text).casefold().split())
+
+
+@given(st.one_of(WHITESPACE_AND_WORDS, st.text(max_size=60),
+                 st.lists(st.text(alphabet="aB .-\n\t", max_size=12), max_size=6)
+                 .map("\n\n".join)),
+       st.sampled_from(["text", "paragraphs", "markup"]))
+def test_a_canonical_body_hashes_and_counts_as_the_general_rule_says(text, kind):
+    # every body_text normalize_item makes comes from html_to_text or normalize_whitespace
+    if kind == "text":
+        body = normalize_whitespace(text)
+    elif kind == "paragraphs":
+        body = html_to_text(text_to_html(text))
+    else:  # the text with tags cut in: blocks, breaks, cells, inline
+        markup = text.replace("a", "<p>").replace("B", "</li><br>").replace(".", "<td>x</td><b>")
+        body = html_to_text(sanitize_html(markup))
+    assert content_hash("Headline", body, canonical=True) == content_hash("Headline", body)
+    assert _word_count(body) == len(body.split())
 
 
 @given(st.one_of(WHITESPACE_AND_WORDS, st.text(max_size=60)))
