@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tests.conftest import REPO
 from tests.test_dedupe_clusters import edited, seed_paragraphs
 from worker.dedupe.choose import Candidate, choose_cluster, is_same_news
+from worker.dedupe.index import story_keys
 from worker.dedupe.signatures import (
     BANDS,
     MIN_SHINGLES,
@@ -131,3 +132,12 @@ def test_the_band_keys_of_a_text_never_change_between_releases():
     # lose every copy of the stories indexed before it (re-index with `wire recluster`)
     body = text(seed_paragraphs())
     assert signature(body).band_keys[:3] == PINNED_BAND_KEYS
+
+
+@given(st.lists(st.integers(-(1 << 63), (1 << 63) - 1), max_size=BANDS).map(tuple),
+       st.text(alphabet="0123456789abcdef", min_size=64, max_size=64))
+def test_a_storys_index_keys_come_in_key_order(band_keys, content_hash):
+    # every writer claims keys in one order (PostgreSQL: no deadlock between two documents)
+    keys = story_keys(band_keys, content_hash)
+    assert keys == sorted(keys)
+    assert len(keys) == len(band_keys) + 1

@@ -134,8 +134,9 @@ def content_key(content_hash: str) -> int:
 
 
 def story_keys(band_keys: tuple[int, ...], content_hash: str) -> list[tuple[int, int]]:
-    """(band, hash) of every key a story claims, sorted (one order for every writer)."""
-    return sorted([(CONTENT_BAND, content_key(content_hash)), *enumerate(band_keys)])
+    """(band, hash) of every key a story claims, in key order (one order for every writer):
+    the content key's band -1, then bands 0, 1, ... (distinct bands: no sort needed)."""
+    return [(CONTENT_BAND, content_key(content_hash)), *enumerate(band_keys)]
 
 
 def claim(
@@ -169,23 +170,21 @@ def claim(
         if held == len(keys) - n_claimed:  # every holder was in the snapshot
             found = [tuple(r[4:]) for r in rows if r[4] is not None]
         return Claim(n_claimed, same_words, settled, found, provisional=own == story_id)  # type: ignore[arg-type]
-    raw, flat = _sqlite(conn), [v for key in keys for v in key]
+    raw, stamp = _sqlite(conn), params["at"]
     # on SQLite a key goes into the small `dedupe_recent` unless the main table holds it (one
     # writer at a time: nothing changes between this probe and the insert)
-    held = set(raw.execute(_held_main_sqlite(len(keys)), flat).fetchall())
+    held = set(raw.execute(_held_main_sqlite(len(keys)), [v for key in keys for v in key]))
     fresh = [k for k in keys if k not in held] if held else keys
     claimed = 0
     if fresh:
-        stamp = params["at"]
         claimed = raw.execute(
             _claim_sqlite(len(fresh)), [v for band, key in fresh for v in (band, key, story_id, stamp)]
         ).rowcount
-    same_words = _scalar(_sqlite(conn).execute(_SAME_WORDS_SQLITE,
-                                               (content_hash, story_id)).fetchone())
+    same_words = _scalar(raw.execute(_SAME_WORDS_SQLITE, (content_hash, story_id)).fetchone())
     settled = None
     if settle and (claimed == len(keys) or same_words is not None):
         settled = same_words if same_words is not None else story_id
-        set_cluster(conn, story_id, settled)
+        raw.execute(_SET_CLUSTER_SQLITE, (settled, story_id))
     return Claim(claimed, same_words, settled)
 
 
