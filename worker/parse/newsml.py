@@ -42,6 +42,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
@@ -283,9 +284,18 @@ def _credits(parts: Named, content: Named) -> tuple[str, ...]:
 
 
 def _provider(provider: etree._Element | None, guid: str, sender: str | None) -> str | None:
-    for value in (attr(provider, "qcode"), attr(provider, "literal"), attr(provider, "uri"),
-                  guid, sender, text(child(provider, "name"))):
+    for value in _provider_names(provider, guid, sender):  # read one by one, until one slugs
         slug = slug_of(value)
         if slug:
             return slug
     return None
+
+
+def _provider_names(provider: etree._Element | None, guid: str,
+                    sender: str | None) -> Iterator[str | None]:
+    yield attr(provider, "qcode")
+    yield attr(provider, "literal")
+    yield attr(provider, "uri")
+    yield guid
+    yield sender
+    yield text(child(provider, "name"))
