@@ -102,7 +102,8 @@ def _token_hashes(words: list[bytes]) -> np.ndarray:
     In a worker, 0.017 ms less per story than a per-process dict of xxh3 hashes, whose lookups
     missed the CPU cache between stories (bench stage clock: signature 0.093 -> 0.076 ms).
     """
-    return np.frombuffer(array("Q", RMinHash.hash_token_sets((words,))[0]), dtype=np.uint64)
+    hashes = RMinHash.hash_token_sets((words,))[0]
+    return np.fromiter(hashes, dtype=np.uint64, count=len(hashes))  # 6.7 us; array("Q") 8
 
 
 def minhash(shingles: np.ndarray) -> list[int]:
