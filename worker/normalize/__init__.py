@@ -147,8 +147,8 @@ def _language(value: str | None) -> str | None:
 def _word_count(body_text: str) -> int:
     """Words of a body_text, which is always in canonical form (paragraphs joined by one blank
     line, one space between words): counting separators is `len(text.split())` without
-    building the list, and its only newlines are the blank lines' pairs (one-character counts:
-    2 us against 3 with a count of "\n\n")."""
+    building the list, and its only newlines are the blank lines' pairs (counting "\n" takes
+    0.8 us, "\n\n" 2)."""
     if not body_text:
         return 0
     return body_text.count(" ") + body_text.count("\n") // 2 + 1
