@@ -108,7 +108,7 @@ class ProductWorker:
         ids = [self.ids[n] for n in names]
         token = uuid.uuid4().hex
         claims = claim_due(self.engine, datetime.now(UTC), token,
-                           lease_seconds(self.runtime.poll.time_limit), limit=len(ids))
+                           lease_seconds(self.runtime.settings.poll_time_limit), limit=len(ids))
         for claim in claims:
             result = self.task.apply(args=(claim.feed_id, token))
             if result.failed():
@@ -126,7 +126,8 @@ class ProductWorker:
         return dict(counts)
 
     def stage_clock(self) -> StageClock:
-        from worker import pipeline
+        from worker import pipeline, polls
+        from worker.fetch import http
         from worker.logs import JsonFormatter
         from worker.tasks import poll
 
@@ -134,15 +135,14 @@ class ProductWorker:
         clock.wrap(poll, "begin_poll", "lease")
         clock.wrap(poll, "finish_poll", "outcome")
         clock.wrap(JsonFormatter, "format", "log lines")
-        clock.wrap(poll, "known_fingerprints", "known")
-        clock.wrap(poll, "fetch_feed", "fetch")
-        clock.wrap(poll, "decode", "decode")
-        clock.wrap(poll, "item_fingerprints", "prescan")
+        clock.wrap(polls, "known_fingerprints", "known")
+        clock.wrap(http, "fetch_feed", "fetch")
+        clock.wrap(polls, "decode", "decode")
+        clock.wrap(polls, "item_fingerprints", "prescan")
         clock.wrap(pipeline, "parse_document", "parse")
         clock.wrap(pipeline, "normalize_item", "normalize")
         clock.wrap(pipeline, "write_versions", "store")
         clock.wrap(pipeline, "assign_cluster", "dedupe")
-        if hasattr(pipeline, "index_version"):
-            clock.wrap(pipeline, "index_version", "dedupe")
-        clock.wrap(poll, "ingest_document", "pipeline")
+        clock.wrap(pipeline, "index_version", "dedupe")
+        clock.wrap(polls, "run_transaction", "pipeline")
         return clock

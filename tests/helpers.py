@@ -9,7 +9,16 @@ from sqlalchemy import Engine
 
 from worker.model import Document, IngestCounts, ItemData, Story
 from worker.normalize import normalize_item
-from worker.pipeline import ParseOptions, parse_stories, store_stories
+from worker.pipeline import (
+    IngestResult,
+    ParseOptions,
+    StoryChange,
+    ingest_document,
+    parse_stories,
+    store_stories,
+)
+from worker.store.clusters import Clustering
+from worker.store.db import run_transaction
 from worker.store.reads import StoryQuery, list_stories, story_versions
 
 RECEIVED = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -33,11 +42,26 @@ def version_of(
     return normalize_item(item, provider=provider, received_at=RECEIVED)
 
 
+def store_all(store: Engine, stories: list[Story], now: datetime,
+              clustering: Clustering | None = None) -> tuple[IngestCounts, list[StoryChange]]:
+    """Store stories as one document, in one transaction (as a poll does)."""
+    result = run_transaction(store, lambda conn: store_stories(
+        conn, stories, clustering or Clustering(), now))
+    return result.counts, result.changes
+
+
+def ingest_file(store: Engine, document: Document, now: datetime,
+                options: ParseOptions | None = None) -> IngestResult:
+    """Parse and store one document in one transaction (as `wire ingest` does)."""
+    return run_transaction(store, lambda conn: ingest_document(
+        conn, document, options or ParseOptions(), Clustering(), now))
+
+
 def ingest(stories: list[Story], store: Engine, now: datetime) -> IngestCounts:
     """Store versions one document each, in the given order, like separate deliveries."""
     total = IngestCounts()
     for story in stories:
-        counts, _ = store_stories(store, [story], now)
+        counts, _ = store_all(store, [story], now)
         total.add(counts)
     return total
 

@@ -31,7 +31,7 @@ def all_versions():
 
 
 def worker(url: str, seed: int, barrier) -> None:
-    from worker.pipeline import store_stories
+    from tests.helpers import store_all
 
     engine = make_engine(url)
     versions = all_versions()
@@ -39,7 +39,7 @@ def worker(url: str, seed: int, barrier) -> None:
     now = datetime(2026, 11, 25, tzinfo=timezone.utc)
     barrier.wait()
     for start in range(0, len(versions), 7):
-        store_stories(engine, versions[start:start + 7], now)
+        store_all(engine, versions[start:start + 7], now)
     engine.dispose()
 
 

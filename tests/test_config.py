@@ -61,7 +61,7 @@ def test_the_spec_example_loads_with_its_variables_from_the_environment(tmp_path
 def test_the_shipped_example_configuration_is_valid_and_polls_a_drop_folder():
     config = load_config(REPO / "config" / "feeds.yaml", {})
 
-    assert [f.kind for f in config.feeds] == ["folder"]
+    assert [f.protocol for f in config.feeds] == ["folder"]
     assert config.feeds[0].folders()[0] == Path("var/drop/inbox")
 
 

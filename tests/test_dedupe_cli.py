@@ -9,7 +9,7 @@ import pytest
 from tests.test_cli import lines, wire
 from tests.test_dedupe_clusters import FOLLOW_UP, FOUR, cluster_of
 from worker.dedupe import choose
-from worker.dedupe.recluster import recluster
+from worker.store.clusters import recluster
 from worker.normalize.dates import parse_time
 from worker.store.db import make_engine
 

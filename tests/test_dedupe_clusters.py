@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.helpers import current, ingest, version_of
+from tests.helpers import current, ingest, ingest_file, store_all, version_of
 from worker.model import Document, Story
-from worker.pipeline import ParseOptions, ingest_document, store_stories
 
 RAQQA = REPO / "tests" / "dedupe_data" / "raqqa"
 AGGREGATOR = REPO / "tests" / "data" / "text" / "raqqa-aggregator.txt"
@@ -64,7 +63,7 @@ def ingest_files(store, paths: list[Path], now: datetime):
     results = []
     for path in paths:
         document = Document(name=str(path), content=path.read_bytes())
-        results.append(ingest_document(store, document, ParseOptions(), now))
+        results.append(ingest_file(store, document, now))
     return results
 
 
@@ -230,7 +229,7 @@ def test_flashes_too_short_to_compare_cluster_only_by_the_same_words(store, now)
 
 def test_copies_inside_one_document_share_a_cluster(store, now):
     body = seed_paragraphs()
-    counts, _ = store_stories(store, [story("urn:r:1", body),
+    counts, _ = store_all(store, [story("urn:r:1", body),
                                       story("urn:ap:1", edited(body, "paragraph added"),
                                             provider="ap")], now)
 
@@ -242,7 +241,7 @@ def test_migration_0005_keeps_each_key_and_its_time_to_the_second(empty_store_ur
     from alembic import command
     from sqlalchemy import select, text
 
-    from worker.dedupe import index
+    from worker.store import band_index as index
     from worker.store.db import alembic_config, make_engine
     from worker.store.models import DedupeBandRow
 
@@ -275,7 +274,7 @@ def test_folding_recent_keys_into_the_main_index_changes_no_cluster(sqlite_url, 
     rows; lookups read both, so where a key sits never changes what a story joins."""
     from sqlalchemy import func, select
 
-    from worker.dedupe import index
+    from worker.store import band_index as index
     from worker.store.db import make_engine
     from worker.store.models import DedupeBandRow, DedupeRecentRow
 

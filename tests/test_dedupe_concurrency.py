@@ -33,7 +33,7 @@ def copy_text(paragraphs: list[str], provider: str) -> str:
 
 
 def worker(url: str, provider: str, barrier) -> None:
-    from worker.pipeline import store_stories
+    from tests.helpers import store_all
 
     engine = make_engine(url)
     stories = [version_of(f"urn:{provider}:{e}", created=(BASE + timedelta(minutes=e)).isoformat(),
@@ -43,7 +43,7 @@ def worker(url: str, provider: str, barrier) -> None:
     now = datetime(2026, 11, 25, tzinfo=UTC)
     barrier.wait()
     for start in range(0, EVENTS, 3):  # documents of three stories, in the same order as the rival
-        store_stories(engine, stories[start:start + 3], now)
+        store_all(engine, stories[start:start + 3], now)
     engine.dispose()
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.conftest import REPO
 from tests.test_dedupe_clusters import edited, seed_paragraphs
 from worker.dedupe.choose import Candidate, choose_cluster, is_same_news
-from worker.dedupe.index import story_keys
+from worker.store.band_index import story_keys
 from worker.dedupe.signatures import (
     BANDS,
     MIN_SHINGLES,

@@ -94,11 +94,11 @@ def test_an_item_without_timestamp_whose_words_change_becomes_a_new_version(stor
     ingest([version_of("urn:t:2", created=None, body="First words.")], store, now)
     from worker.model import ItemData
     from worker.normalize import normalize_item
-    from worker.pipeline import store_stories
+    from tests.helpers import store_all
 
     changed = normalize_item(ItemData(guid="urn:t:2", headline="Raqqa falls", body_text="New words."),
                              provider="reuters", received_at=later)
-    counts, _ = store_stories(store, [changed], later)
+    counts, _ = store_all(store, [changed], later)
 
     assert counts.updated == 1
     assert current(store, "urn:t:2", later)["body_text"] == "New words."

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from tests.conftest import truncate_all
 from tests.helpers import current, ingest, version_of, versions
@@ -16,7 +17,7 @@ from worker.merge import Change, decide_merge
 from worker.model import ItemData
 from worker.normalize import normalize_item
 from worker.store.db import make_engine
-from worker.store.writes import _statements, upsert_params, write_versions
+from worker.store.writes import UPSERT_COLUMNS, upsert_statement, version_values, write_versions
 
 
 def test_older_version_arriving_late_goes_to_history(store, now):
@@ -126,10 +127,10 @@ def test_any_arrival_order_with_repeats_gives_the_same_store(
 ):
     truncate_or_reset(store)
     arrivals = list(order) + repeats
-    from worker.pipeline import store_stories
+    from tests.helpers import store_all
 
     for start in range(0, len(arrivals), batch):
-        store_stories(store, arrivals[start:start + batch], now)
+        store_all(store, arrivals[start:start + batch], now)
 
     assert snapshot(store, now) == expected_snapshot
 
@@ -185,10 +186,29 @@ def test_sqlite_upsert_stores_every_column_as_sqlalchemy_would(tmp_path, sqlite_
             if way == "own":
                 write_versions(conn, stories, now)
             else:
-                conn.execute(_statements("sqlite")[0], upsert_params(stories, now))
+                values = [[s.provider, s.guid, now, now, 1, *version_values(s)] for s in stories]
+                conn.execute(upsert_statement(sqlite_dialect),
+                             [dict(zip(UPSERT_COLUMNS, row)) for row in values])
         engine.dispose()
         with sqlite3.connect(path) as raw:
             rows[way] = raw.execute("SELECT * FROM stories ORDER BY guid").fetchall()
 
     assert len(rows["own"]) == 2
     assert rows["own"] == rows["sqlalchemy"]
+
+
+def test_sqlite_times_are_stored_as_sqlalchemys_datetime_stores_them():
+    """UTCDateTime writes SQLite times itself; the text must be SQLAlchemy's DATETIME format,
+    or stored times would stop comparing and sorting with ones written before."""
+    from sqlalchemy.dialects.sqlite import DATETIME
+    from sqlalchemy.dialects.sqlite.pysqlite import dialect as pysqlite_dialect
+
+    from worker.store.models import UTCDateTime
+
+    dialect = pysqlite_dialect()
+    stock = DATETIME().bind_processor(dialect)
+    ours = UTCDateTime().bind_processor(dialect)
+    for value in (datetime(2017, 10, 14, 21, 41, 42, tzinfo=timezone.utc),
+                  datetime(2017, 10, 14, 23, 41, 42, 123456,
+                           tzinfo=timezone(timedelta(hours=2)))):
+        assert ours(value) == stock(value.astimezone(timezone.utc).replace(tzinfo=None))

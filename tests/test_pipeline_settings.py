@@ -14,7 +14,7 @@ import worker.tasks.app as tasks_app
 from worker.settings import Settings
 from worker.store.db import make_engine
 from worker.store.models import DedupeBandRow, DedupeRecentRow
-from worker.tasks.app import PollSettings, Runtime
+from worker.tasks.app import Runtime
 
 WORDS = ("the council said on Tuesday that the reconstruction of the northern bridge would "
          "begin next spring after engineers found cracks in two of its piers and traffic was "
@@ -69,7 +69,7 @@ def test_beat_prunes_index_keys_older_than_the_window(tmp_path, sqlite_url):
     ingest(tmp_path / "new.xml", sqlite_url, 24, tmp_path)
     settings = Settings.from_env({"WIRE_DATABASE_URL": sqlite_url, "WIRE_DEDUPE_WINDOW_HOURS": "24"},
                                  cwd=tmp_path)
-    tasks_app._runtime = Runtime(settings, PollSettings.of(settings))
+    tasks_app._runtime = Runtime(settings)
     try:
         from worker.tasks.maintenance import prune_index
 

@@ -22,7 +22,7 @@ from worker.settings import Settings
 from worker.store.db import make_engine
 from worker.store.feeds import claim_due
 from worker.store.models import FeedRow, StoryRow, VersionRow
-from worker.tasks.app import PollSettings, Runtime
+from worker.tasks.app import Runtime
 from worker.tasks.poll import poll_feed
 from worker.tasks.schedule import sync_config
 
@@ -67,7 +67,7 @@ class Poller:
         self.feeds_path = feeds_path
         settings = Settings.from_env({"WIRE_DATABASE_URL": url, "WIRE_FEEDS": str(feeds_path)},
                                      feeds_path.parent)
-        self.runtime = Runtime(settings, PollSettings.of(settings))
+        self.runtime = Runtime(settings)
         self.engine = self.runtime.engine
 
     def configure(self, feeds: list[dict[str, Any]]) -> None:

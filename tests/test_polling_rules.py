@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from worker.polling import (
     MAX_RETRY_AFTER,
     Outcome,
+    PollStatus,
     backoff_delay,
     lease_seconds,
     message_expiry,
@@ -60,14 +61,15 @@ def test_jitter_takes_off_at_most_a_fifth(n, interval, cap):
 def test_a_failing_feed_keeps_being_tried_at_the_cap_and_never_stops():
     failures_so_far = 0
     for _ in range(200):
-        schedule = next_schedule(Outcome("error", "HTTP 500"), 60, failures_so_far, NOW,
+        schedule = next_schedule(Outcome(PollStatus.ERROR, "HTTP 500"), 60, failures_so_far, NOW,
                                  cap=1800)
         failures_so_far = schedule.consecutive_failures
     assert failures_so_far == 200
     assert seconds_until(schedule.next_poll_at) == 1800
 
 
-@given(st.sampled_from(["ok", "not_modified", "unchanged"]), st.integers(0, 1000), intervals)
+@given(st.sampled_from([PollStatus.OK, PollStatus.NOT_MODIFIED, PollStatus.UNCHANGED]),
+       st.integers(0, 1000), intervals)
 def test_success_and_not_modified_reset_failures_and_poll_one_interval_later(status, before,
                                                                            interval):
     schedule = next_schedule(Outcome(status), interval, before, NOW)
@@ -77,20 +79,30 @@ def test_success_and_not_modified_reset_failures_and_poll_one_interval_later(sta
 
 
 def test_a_304_is_not_a_failure():
-    assert not Outcome("not_modified").failed
-    assert Outcome("error", "x").failed
+    assert not Outcome(PollStatus.NOT_MODIFIED).failed
+    assert Outcome(PollStatus.ERROR, "x").failed
 
 
 @given(st.floats(min_value=0, max_value=10 * 86_400, allow_nan=False), st.integers(0, 50),
        intervals, draws)
 def test_retry_after_is_honoured_up_to_its_bound(retry_after, before, interval, draw):
-    schedule = next_schedule(Outcome("error", "HTTP 429", retry_after), interval, before, NOW,
+    schedule = next_schedule(Outcome(PollStatus.ERROR, "HTTP 429", retry_after), interval, before, NOW,
                              cap=1800, draw=draw)
 
     wait = seconds_until(schedule.next_poll_at)
     assert wait >= min(retry_after, MAX_RETRY_AFTER) - 1e-6
     assert wait <= max(min(retry_after, MAX_RETRY_AFTER), 1800, interval) + 1e-6
     assert schedule.consecutive_failures == before + 1
+
+
+@given(st.floats(min_value=0, max_value=10 * 86_400, allow_nan=False), intervals)
+def test_a_sources_own_pacing_sets_the_next_poll_after_a_success(wait, interval):
+    """A queue that answers `retry-after` on every answer (dpa wireQ) is asked again then,
+    not after the feed's interval, within the same bound as a Retry-After."""
+    schedule = next_schedule(Outcome(PollStatus.OK, retry_after=wait), interval, 3, NOW)
+
+    assert schedule.consecutive_failures == 0
+    assert abs(seconds_until(schedule.next_poll_at) - min(wait, MAX_RETRY_AFTER)) < 1e-5
 
 
 def test_retry_after_as_seconds_and_as_http_date():

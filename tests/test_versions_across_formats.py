@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.goldens import DATA
+from tests.helpers import ingest_file
 from worker.model import Document
-from worker.pipeline import ParseOptions, ingest_document
 from worker.store.reads import StoryQuery, list_stories, story_versions
 
 SEQUENCES = {
@@ -34,7 +34,7 @@ SEQUENCES = {
 def ingest_files(store, names, now):
     for name in names:
         path = DATA / name
-        result = ingest_document(store, Document(name, path.read_bytes()), ParseOptions(), now)
+        result = ingest_file(store, Document(name, path.read_bytes()), now)
         assert result.problems == []
 
 

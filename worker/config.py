@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -85,7 +85,8 @@ class FeedConfig(_Strict):
         return self
 
     @property
-    def kind(self) -> Literal["http", "folder"]:
+    def protocol(self) -> str:
+        """How the feed is delivered (SPEC "Delivery protocols"): a module of worker.fetch."""
         return "http" if self.url is not None else "folder"
 
     @property

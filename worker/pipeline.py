@@ -1,54 +1,43 @@
 """One document through the pipeline: parse -> normalize -> merge/store -> cluster.
 
-`parse_stories` is `wire parse` (nothing stored); `ingest_document` is `wire ingest` and the
-poll task: it writes every story of one document in one transaction (sorted by identity so that
-concurrent writers take row locks in one order), retried when PostgreSQL reports a deadlock or a
-serialization failure, and returns the SPEC counts and the changes (for alerts).
+`parse_stories` is `wire parse` (nothing stored). `store_stories` writes the stories of one
+document inside the caller's transaction, in identity order (so concurrent writers take row
+locks in one order), and returns the SPEC counts and the changes (for alerts). The caller owns
+the transaction (`worker.store.db.run_transaction`, which also retries a deadlock), so a poll
+writes its feed position and item fingerprints in the same commit as the stories.
+
+`one_document` is the one place that decides what a failure of one document means: whatever
+its kind (unreadable, a parser bug, a value the store refused, an OS error), it is that
+document's failure, reported with its name, and the next document goes in. Only the store
+being unreachable propagates, since no other document could be stored either.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timezone, tzinfo
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
-from worker.dedupe import DEFAULT_WINDOW, assign_cluster, index_version
-from worker.dedupe.index import fold_recent
-from worker.errors import ItemError
+from worker.errors import ItemError, WireError
 from worker.merge import Change
-from worker.model import Document, IngestCounts, ItemProblem, Story
+from worker.model import Document, IngestCounts, Story
 from worker.normalize import normalize_item
 from worker.parse import MAX_DOCUMENT_BYTES, Decoded, parse_document
+from worker.store.band_index import fold_recent
+from worker.store.clusters import Clustering, assign_cluster, index_version
 from worker.store.writes import known_version_time, write_versions
 
 log = logging.getLogger(__name__)
 
-#: PostgreSQL SQLSTATEs worth retrying the whole document for
-_RETRY_SQLSTATES = {"40001", "40P01"}
-MAX_WRITE_ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class StoryChange:
-    """What one version did to the store (alerts fire on new/update/correction/kill)."""
-
-    story_id: int
-    cluster_id: int
-    change: Change
-    story: Story
-    joined_cluster: bool = False
-
-
-@dataclass
-class IngestResult:
-    counts: IngestCounts = field(default_factory=IngestCounts)
-    problems: list[str] = field(default_factory=list)
-    changes: list[StoryChange] = field(default_factory=list)
+#: store errors that mean the store cannot be reached at all: they stop a poll or a command
+#: instead of failing one document (SQLAlchemy's OperationalError also covers a refused
+#: connection; a value the store refuses is a DataError or an IntegrityError)
+STORE_UNREACHABLE = (OperationalError, InterfaceError, DisconnectionError)
 
 
 @dataclass(frozen=True)
@@ -57,14 +46,31 @@ class ParseOptions:
     provider: str | None = None
     default_tz: tzinfo = timezone.utc
     max_bytes: int = MAX_DOCUMENT_BYTES
-    #: how far back near-duplicate lookups reach (Settings.dedupe_window_hours)
-    dedupe_window: timedelta = DEFAULT_WINDOW
+
+
+@dataclass(frozen=True)
+class StoryChange:
+    """What one version did to the store: it became current (alerts fire on these)."""
+
+    story_id: int
+    cluster_id: int
+    change: Change  # NEW or UPDATED
+    story: Story
+    joined_cluster: bool = False
+
+
+@dataclass
+class IngestResult:
+    counts: IngestCounts = field(default_factory=IngestCounts)
+    #: the items that could not be read, each naming its document and item
+    problems: list[str] = field(default_factory=list)
+    changes: list[StoryChange] = field(default_factory=list)
 
 
 def parse_stories(
     document: Document, options: ParseOptions, received_at: datetime,
     decoded: Decoded | None = None,
-) -> tuple[list[Story], list[ItemProblem]]:
+) -> tuple[list[Story], list[ItemError]]:
     """Parse and normalize one document; raises DocumentError for the whole document.
 
     Provider: the option (CLI or feed) wins, else what the document says, else `unknown`.
@@ -76,105 +82,111 @@ def parse_stories(
     for item in parsed.items:
         provider = (options.provider or item.provider or "unknown").strip().lower()
         try:
-            stories.append(
-                normalize_item(
-                    item,
-                    provider=provider,
-                    received_at=received_at,
-                    default_tz=options.default_tz,
-                    base_url=document.base_url,
-                    document=document.name,
-                )
-            )
+            stories.append(normalize_item(
+                item, provider=provider, received_at=received_at, default_tz=options.default_tz,
+                base_url=document.base_url, document=document.name,
+            ))
         except ItemError as e:
-            problems.append(ItemProblem(document.name, e.item, e.message))
+            problems.append(e)
     for note in parsed.skipped:
         log.info("item skipped: %s", note, extra={"document": document.name})
     return stories, problems
 
 
 def ingest_document(
-    engine: Engine, document: Document, options: ParseOptions, now: datetime,
-    decoded: Decoded | None = None, also: Callable[[Connection], None] | None = None,
+    conn: Connection, document: Document, options: ParseOptions, clustering: Clustering,
+    now: datetime,
 ) -> IngestResult:
-    """Parse one document and store its stories (SPEC "Which version wins", "Clusters").
+    """Parse one document and store its stories in the caller's transaction.
 
     Raises DocumentError when the document cannot be read at all; item problems are counted
-    as errors and the other items still go in. `also` runs in the same transaction, after the
-    stories (the poll records the items' fingerprints there: one commit, and never stories
-    stored without them or the reverse).
+    as errors and the other items still go in.
     """
-    stories, problems = parse_stories(document, options, now, decoded)
-    result = IngestResult()
+    stories, problems = parse_stories(document, options, now)
+    result = store_stories(conn, stories, clustering, now)
     result.problems = [str(p) for p in problems]
-    result.counts, result.changes = store_stories(engine, stories, now, options.dedupe_window,
-                                                  also)
     result.counts.errors = len(problems)
-    counts = result.counts
-    log.info(
-        "document_ingested",
-        extra={"document": document.name, **{f"count_{k}": v for k, v in counts.as_json().items()}},
-    )
+    log.info("document_ingested", extra={
+        "document": document.name, **{f"count_{k}": v for k, v in result.counts.as_json().items()}})
     return result
 
 
 def store_stories(
-    engine: Engine, stories: list[Story], now: datetime, window: timedelta = DEFAULT_WINDOW,
-    also: Callable[[Connection], None] | None = None,
-) -> tuple[IngestCounts, list[StoryChange]]:
-    """Write normalized stories in one transaction (SPEC "Which version wins", "Clusters").
-
-    Stories are written in identity order so that concurrent writers lock rows in one order;
-    a PostgreSQL deadlock or serialization failure retries the whole transaction.
-    """
+    conn: Connection, stories: list[Story], clustering: Clustering, now: datetime
+) -> IngestResult:
+    """Write normalized stories in the caller's transaction (SPEC "Which version wins",
+    "Clusters"): in identity order, so that concurrent writers lock rows in one order."""
     ordered = sorted(stories, key=lambda s: (s.provider, s.guid, s.key))
-    for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
-        try:
-            return _write(engine, ordered, now, window, also)
-        except DBAPIError as e:
-            sqlstate = getattr(e.orig, "sqlstate", None)
-            if sqlstate not in _RETRY_SQLSTATES or attempt == MAX_WRITE_ATTEMPTS:
-                raise
-            log.info("write conflict, retrying", extra={"attempt": attempt})
-            time.sleep(0.05 * attempt)
-    raise AssertionError("unreachable")
-
-
-def _write(
-    engine: Engine, stories: list[Story], now: datetime, window: timedelta,
-    also: Callable[[Connection], None] | None = None,
-) -> tuple[IngestCounts, list[StoryChange]]:
-    counts = IngestCounts()
-    changes: list[StoryChange] = []
-    with engine.begin() as conn:
-        stories = [_first_seen(conn, story) if story.inferred_time else story for story in stories]
-        for story, written in zip(stories, write_versions(conn, stories, now)):
-            joined = False
-            cluster_id = written.cluster_id
-            if written.change is Change.NEW:
-                cluster_id, joined = assign_cluster(conn, written.story_id, story, now, window)
-                counts.new += 1
-                counts.duplicates += joined
-            elif written.change is Change.UPDATED:
-                index_version(conn, written.story_id, story)
-                counts.updated += 1
-            elif written.change is Change.UNCHANGED:
-                counts.unchanged += 1
-            else:
-                counts.stale += 1
-            if written.change in (Change.NEW, Change.UPDATED):
-                changes.append(
-                    StoryChange(written.story_id, cluster_id or written.story_id, written.change,
-                                story, joined)
-                )
-        if counts.new or counts.updated:
-            fold_recent(conn)  # SQLite: now and then, the recent index keys into the main table
-        if also is not None:
-            also(conn)
-    return counts, changes
+    ordered = [_first_seen(conn, s) if s.inferred_time else s for s in ordered]
+    result = IngestResult()
+    counts = result.counts
+    for story, written in zip(ordered, write_versions(conn, ordered, now)):
+        joined = False
+        cluster_id = written.cluster_id
+        if written.change is Change.NEW:
+            cluster_id, joined = assign_cluster(
+                conn, written.story_id, body_text=story.body_text, headline=story.headline,
+                content_hash=story.content_hash, at=story.version_created, clustering=clustering)
+            counts.new += 1
+            counts.duplicates += joined
+        elif written.change is Change.UPDATED:
+            index_version(conn, written.story_id, body_text=story.body_text,
+                          headline=story.headline, content_hash=story.content_hash,
+                          at=story.version_created)
+            counts.updated += 1
+        elif written.change is Change.UNCHANGED:
+            counts.unchanged += 1
+        else:
+            counts.stale += 1
+        if written.change in (Change.NEW, Change.UPDATED):
+            result.changes.append(StoryChange(written.story_id, cluster_id or written.story_id,
+                                              written.change, story, joined))
+    if counts.new or counts.updated:
+        fold_recent(conn)  # SQLite: now and then, the recent index keys into the main table
+    return result
 
 
 def _first_seen(conn: Connection, story: Story) -> Story:
     """SPEC: no timestamp -> the time this version (these words) was first received."""
     first_seen = known_version_time(conn, story.provider, story.guid, story.content_hash)
     return story if first_seen is None else story.replace(version_created=first_seen)
+
+
+@dataclass
+class DocumentOutcome:
+    """How one document went: stored (`result`), or failed as a whole (`error`)."""
+
+    document: str
+    result: IngestResult = field(default_factory=IngestResult)
+    error: str | None = None
+    #: every item of it was known already: not parsed, nothing stored (a poll's pre-scan)
+    known: bool = False
+    items: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+@contextmanager
+def one_document(name: str, **log_keys: object) -> Iterator[DocumentOutcome]:
+    """Contain the failure of one document: whatever it raises becomes `outcome.error`.
+
+    A WireError (unreadable, unsafe, too large) is expected and said in one line; anything
+    else is a bug or a value the store refused, logged with its traceback and kept with the
+    document as "unexpected". Both leave the store as it was (the transaction rolled back).
+    The store being unreachable propagates: no other document could be stored either.
+    """
+    outcome = DocumentOutcome(name)
+    try:
+        yield outcome
+    except STORE_UNREACHABLE:
+        raise
+    except WireError as e:
+        outcome.error = str(e)
+        log.warning("document_failed", extra={"document": name, "error": outcome.error,
+                                              **log_keys})
+    except Exception as e:
+        outcome.error = f"{name}: unexpected {type(e).__name__}: {e}"
+        log.exception("document_failed", extra={"document": name, "error": outcome.error,
+                                                "unexpected": True, **log_keys})

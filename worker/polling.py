@@ -26,6 +26,7 @@ from __future__ import annotations
 import email.utils
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from enum import Enum
 
 #: failures back off up to this many seconds (overridable: WIRE_BACKOFF_CAP_SECONDS)
 BACKOFF_CAP = 1800.0
@@ -38,18 +39,27 @@ MIN_MESSAGE_EXPIRY = 5.0
 MAX_MESSAGE_EXPIRY = 300.0
 
 
+class PollStatus(str, Enum):
+    """How a poll ended (`feeds.last_outcome`, `wire feeds`, the polls metric)."""
+
+    OK = "ok"  # documents were read and stored
+    NOT_MODIFIED = "not_modified"  # the source said nothing changed (HTTP 304)
+    UNCHANGED = "unchanged"  # nothing new: the same ETag, body or items, no files
+    ERROR = "error"  # the feed could not be fetched, or every document it gave failed
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one poll found, as the schedule needs it."""
 
-    #: ok (items read), not_modified (304), unchanged (same ETag/body/items), error
-    status: str
+    status: PollStatus
     error: str | None = None
+    #: the source's own pacing (a Retry-After, a queue's retry-after), in seconds
     retry_after: float | None = None
 
     @property
     def failed(self) -> bool:
-        return self.status == "error"
+        return self.status is PollStatus.ERROR
 
 
 @dataclass(frozen=True)
@@ -79,9 +89,14 @@ def next_schedule(
     cap: float = BACKOFF_CAP,
     draw: float = 0.0,
 ) -> Schedule:
-    """The feed's next poll time and failure count after one poll."""
+    """The feed's next poll time and failure count after one poll.
+
+    A source's own pacing (`retry_after`) sets the next poll after a success too (a queue that
+    says when to come back), bounded like a Retry-After."""
     if not outcome.failed:
-        return Schedule(now + timedelta(seconds=interval), 0)
+        wait = interval if outcome.retry_after is None else min(outcome.retry_after,
+                                                                 MAX_RETRY_AFTER)
+        return Schedule(now + timedelta(seconds=wait), 0)
     failures = failures_before + 1
     delay = backoff_delay(failures, interval, cap, draw)
     if outcome.retry_after is not None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
+
+from worker.errors import ConfigError
 
 #: SPEC: the embedded default store is a SQLite file under the working folder
 DEFAULT_DB_FILE = "wire.db"
@@ -30,20 +33,31 @@ def database_url(raw: str | None, cwd: Path) -> str:
     return raw
 
 
+def embedded_broker_url(store_url: str, cwd: Path) -> str:
+    """SPEC "Environment": the embedded broker lives beside the embedded store, so two stores
+    run from one folder never share a queue (a SQLite store's folder; else the working folder)."""
+    folder = cwd
+    if store_url.startswith("sqlite:///") and store_url != "sqlite:///:memory:":
+        folder = Path(store_url[len("sqlite:///"):]).parent
+    return f"sqla+sqlite:///{folder / DEFAULT_BROKER_FILE}"
+
+
 @dataclass(frozen=True)
 class Settings:
+    """Every setting, with its default and its reason; `from_env` reads the variables."""
+
     database_url: str
     broker_url: str
     feeds_path: Path
-    api_bind: str
+    api_bind: str = "127.0.0.1:8000"
     #: documents over this size are refused (SPEC "Bad input"; notes/pollers.md: 15-16 MiB)
     max_document_bytes: int = 16 * 1024 * 1024
-    #: near-duplicate lookups only look this far back (issue: a few days)
+    #: near-duplicate lookups only look this far back: syndication copies arrive within days
     dedupe_window_hours: float = 96.0
     log_level: str = "INFO"
     #: how often beat ticks the dispatcher: the finest useful feed interval
     dispatch_seconds: float = 2.0
-    #: a poll's hard time limit; the feed's lease is 25 % longer (notes/pollers.md E7)
+    #: a poll's hard time limit; the lease of a started poll is 25 % longer (docs/operations.md)
     poll_time_limit: float = 120.0
     #: the longest back-off of a failing feed (it keeps being tried at this cap)
     backoff_cap_seconds: float = 1800.0
@@ -57,21 +71,49 @@ class Settings:
         return timedelta(hours=self.dedupe_window_hours)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, cwd: Path | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, cwd: Path | None = None
+                 ) -> Settings:
         env = dict(os.environ if environ is None else environ)
         here = cwd or Path.cwd()
-        broker = env.get("WIRE_BROKER_URL") or f"sqla+sqlite:///{here / DEFAULT_BROKER_FILE}"
+        store = database_url(env.get("WIRE_DATABASE_URL"), here)
+        read = _Reader(env)
         return cls(
-            database_url=database_url(env.get("WIRE_DATABASE_URL"), here),
-            broker_url=broker,
+            database_url=store,
+            broker_url=env.get("WIRE_BROKER_URL") or embedded_broker_url(store, here),
             feeds_path=Path(env.get("WIRE_FEEDS") or here / "config" / "feeds.yaml"),
-            api_bind=env.get("WIRE_API_BIND") or "127.0.0.1:8000",
-            max_document_bytes=int(env.get("WIRE_MAX_DOCUMENT_BYTES") or 16 * 1024 * 1024),
-            dedupe_window_hours=float(env.get("WIRE_DEDUPE_WINDOW_HOURS") or 96),
-            log_level=env.get("WIRE_LOG_LEVEL") or "INFO",
-            dispatch_seconds=float(env.get("WIRE_DISPATCH_SECONDS") or 2.0),
-            poll_time_limit=float(env.get("WIRE_POLL_TIME_LIMIT") or 120.0),
-            backoff_cap_seconds=float(env.get("WIRE_BACKOFF_CAP_SECONDS") or 1800.0),
+            api_bind=read.text("WIRE_API_BIND", "api_bind"),
+            max_document_bytes=read.number("WIRE_MAX_DOCUMENT_BYTES", "max_document_bytes", int),
+            dedupe_window_hours=read.number("WIRE_DEDUPE_WINDOW_HOURS", "dedupe_window_hours"),
+            log_level=read.text("WIRE_LOG_LEVEL", "log_level"),
+            dispatch_seconds=read.number("WIRE_DISPATCH_SECONDS", "dispatch_seconds"),
+            poll_time_limit=read.number("WIRE_POLL_TIME_LIMIT", "poll_time_limit"),
+            backoff_cap_seconds=read.number("WIRE_BACKOFF_CAP_SECONDS", "backoff_cap_seconds"),
             broker_prefix=env.get("WIRE_BROKER_PREFIX") or None,
             environment=MappingProxyType(env),
         )
+
+
+_DEFAULTS = {f.name: f.default for f in fields(Settings)}
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Variables with the field's default when unset or empty; a bad number is refused with
+    the variable's name (ConfigError), not a traceback."""
+
+    env: Mapping[str, str]
+
+    def text(self, variable: str, name: str) -> str:
+        return self.env.get(variable) or _DEFAULTS[name]  # type: ignore[no-any-return]
+
+    def number(self, variable: str, name: str, kind: type = float) -> Any:
+        raw = self.env.get(variable)
+        if not raw:
+            return _DEFAULTS[name]
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise ConfigError(variable, f"not a number: {raw!r}") from None
+        if value <= 0:
+            raise ConfigError(variable, f"must be greater than 0, not {raw}")
+        return value

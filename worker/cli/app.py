@@ -19,8 +19,10 @@ from worker.store.db import open_store
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """wire-ingest: poll news-agency wires into one clean, deduplicated story store."""
-    settings = Settings.from_env()
-    ctx.obj = settings
+    try:
+        ctx.obj = Settings.from_env()
+    except WireError as e:
+        fail(e)
 
 
 def settings_of(ctx: click.Context) -> Settings:

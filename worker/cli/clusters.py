@@ -14,11 +14,11 @@ import click
 from sqlalchemy import func, select
 
 from worker.cli.app import cli, fail, now, quiet_logs, settings_of, store_of
-from worker.dedupe import index
-from worker.dedupe.recluster import recluster
 from worker.dedupe.signatures import overlap, shingle_set, story_text
 from worker.model import format_time
 from worker.normalize.dates import parse_time
+from worker.store import band_index
+from worker.store.clusters import Clustering, recluster
 from worker.store.models import StoryRow
 
 
@@ -47,7 +47,7 @@ def recluster_cmd(ctx: click.Context, since: str, until: str | None) -> None:
     assert start is not None
     if end is not None and end <= start:
         fail("--until must be after --since")
-    result = recluster(store_of(ctx), start, end, _window(ctx))
+    result = recluster(store_of(ctx), start, end, Clustering(_window(ctx)))
     click.echo(json.dumps(result.as_json()))
 
 
@@ -117,5 +117,5 @@ def prune_cmd(ctx: click.Context) -> None:
     """Drop index keys older than the dedupe window (WIRE_DEDUPE_WINDOW_HOURS); prints the count."""
     quiet_logs(settings_of(ctx))
     with store_of(ctx).begin() as conn:
-        pruned = index.prune(conn, now() - _window(ctx))
+        pruned = band_index.prune(conn, now() - _window(ctx))
     click.echo(json.dumps({"pruned": pruned}))

@@ -72,7 +72,7 @@ def run_cmd(ctx: click.Context, concurrency: int) -> None:
     config = _config_or_fail(settings)
     store_of(ctx).dispose()
     for feed in config.feeds:
-        if feed.kind == "folder":
+        if feed.protocol == "folder":
             feed.folders()[0].mkdir(parents=True, exist_ok=True)
     stop = {"signal": 0}
 

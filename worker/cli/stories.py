@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import click
@@ -14,9 +15,10 @@ from worker.fetch.http import fetch_url
 from worker.model import Document, IngestCounts
 from worker.normalize.dates import parse_time
 from worker.parse import format_names
-from worker.pipeline import ParseOptions, ingest_document, parse_stories
+from worker.pipeline import ParseOptions, ingest_document, one_document, parse_stories
 from worker.settings import Settings
-from worker.store.db import make_engine, migrate
+from worker.store.clusters import Clustering
+from worker.store.db import make_engine, migrate, run_transaction
 from worker.store.reads import STATUSES, StoryQuery, get_story, list_stories, story_versions
 
 _FORMAT = click.option(
@@ -101,23 +103,25 @@ def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provi
     quiet_logs(settings)
     engine = store_of(ctx)
     options = ParseOptions(format=format_, provider=provider,
-                           max_bytes=settings.max_document_bytes,
-                           dedupe_window=settings.dedupe_window)
+                           max_bytes=settings.max_document_bytes)
+    clustering = Clustering(settings.dedupe_window)
     total = IngestCounts()
     for document in iter_documents(targets, settings):
         if isinstance(document, WireError):
             click.echo(f"wire ingest: {document}", err=True)
             total.errors += 1
             continue
-        try:
-            result = ingest_document(engine, document, options, now())
-        except WireError as e:
-            click.echo(f"wire ingest: {e}", err=True)
+        with one_document(document.name) as outcome:
+            outcome.result = run_transaction(engine, partial(
+                ingest_document, document=document, options=options, clustering=clustering,
+                now=now()))
+        if outcome.failed:
+            click.echo(f"wire ingest: {outcome.error}", err=True)
             total.errors += 1
             continue
-        for problem in result.problems:
+        for problem in outcome.result.problems:
             click.echo(f"wire ingest: {problem}", err=True)
-        total.add(result.counts)
+        total.add(outcome.result.counts)
     _echo_json(total.as_json())
     ctx.exit(1 if total.errors else 0)
 

@@ -67,69 +67,36 @@ stay apart: precision before recall.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 
-from sqlalchemy import Connection
+import numpy as np
 
-from worker.dedupe import index
-from worker.dedupe.choose import Candidate, choose_cluster, remember
-from worker.dedupe.signatures import signature, story_text
-from worker.model import Story
+from worker.dedupe.choose import Candidate, ShingleCache, choose_cluster
 
 log = logging.getLogger(__name__)
 
 #: Settings.dedupe_window_hours' default: syndication copies arrive within hours or days
 DEFAULT_WINDOW = timedelta(hours=96)
 
-def assign_cluster(
-    conn: Connection, story_id: int, story: Story, now: datetime,
-    window: timedelta = DEFAULT_WINDOW,
-) -> tuple[int, bool]:
-    """Set the new story's cluster and index it; returns (cluster_id, joined an existing one).
 
-    The caller owns the transaction (the one that inserted the story): the keys claimed here
-    stay claimed until it commits, see `worker.dedupe.index` for the race this closes.
+def choose_by_words(
+    content_hash: str, shingles: np.ndarray,
+    candidates: Sequence[tuple[int, int, str, str, str]], cache: ShingleCache,
+) -> int | None:
+    """The cluster a new story joins among the index's candidates, or None (its own).
+
+    Candidates are (story_id, cluster_id, content_hash, body_text, headline). The same words
+    win (the oldest such story's cluster); else the most similar candidate that verifies.
+    Pure but for the cache, which only saves re-shingling.
     """
-    return assign(conn, story_id, story_text(story.body_text, story.headline),
-                  story.content_hash, story.version_created, window)
-
-
-def assign(
-    conn: Connection, story_id: int, text: str, content_hash: str, at: datetime,
-    window: timedelta = DEFAULT_WINDOW,
-) -> tuple[int, bool]:
-    """`assign_cluster` on the fields it reads: the compared text, content_hash, version time."""
-    sig = signature(text)
-    if sig.band_keys:
-        remember(story_id, content_hash, sig.shingles)
-    keys = index.story_keys(sig.band_keys, content_hash)
-    claim = index.claim(conn, story_id, keys, at, content_hash, settle=True, window=window)
-    if claim.settled is not None:  # no other story holds a key, or the same words are stored
-        return claim.settled, claim.same_words is not None
-    rows = claim.candidates
-    if rows is None:  # waited for another transaction: look again, seeing what it wrote
-        rows = index.candidates(conn, keys, at, window, story_id)
-    same = [r for r in rows if r[2] == content_hash]
-    cluster_id = None
+    same = [c for c in candidates if c[2] == content_hash]
     if same:
-        cluster_id = min(same)[1]
-    else:
-        found = (Candidate(sid, cid, body, head, ch) for sid, cid, ch, body, head in rows)
-        match = choose_cluster(sig.shingles, found)
-        if match is not None:
-            cluster_id = match.cluster_id
-            log.debug("near-duplicate", extra={"story_id": story_id, "of": match.story_id,
-                                               "jaccard": round(match.overlap.jaccard, 3)})
-    if cluster_id is not None:
-        index.set_cluster(conn, story_id, cluster_id)
-        return cluster_id, True
-    if not claim.provisional:
-        index.set_cluster(conn, story_id, story_id)
-    return story_id, False
-
-
-def index_version(conn: Connection, story_id: int, story: Story) -> None:
-    """Index the band keys of a story's new current version; its cluster does not change."""
-    sig = signature(story_text(story.body_text, story.headline))
-    index.claim(conn, story_id, index.story_keys(sig.band_keys, story.content_hash),
-                story.version_created, story.content_hash)
+        return min(same)[1]
+    found = (Candidate(sid, cid, body, head, ch) for sid, cid, ch, body, head in candidates)
+    match = choose_cluster(shingles, found, cache)
+    if match is None:
+        return None
+    log.debug("near-duplicate", extra={"story_id": match.story_id,
+                                       "jaccard": round(match.overlap.jaccard, 3)})
+    return match.cluster_id

@@ -26,11 +26,37 @@ from worker.dedupe.signatures import Overlap, overlap, shingle_set, story_text
 JACCARD_MIN = 0.45
 CONTAINMENT_MIN = 0.75
 CONTAINMENT_MIN_SHINGLES = 60
-#: shingle sets of recent candidates and of the stories this process just assigned: copies of
-#: one story arrive within hours and are all verified against the same original (keyed by
-#: content_hash: an update re-shingles)
-_CACHE_SIZE = 4096
-_cache: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+
+
+class ShingleCache:
+    """Shingle sets of recent candidates and of the stories this process just assigned.
+
+    Copies of one story arrive within hours and are all verified against the same original,
+    so its shingle set is kept instead of re-shingling its text for every copy. Keyed by
+    (story_id, content_hash): an update re-shingles. One per worker process (its runtime owns
+    it); bounded, least recently used out first.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._sets: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+
+    def of(self, c: Candidate) -> np.ndarray:
+        """The candidate's shingle set, computed once."""
+        key = (c.story_id, c.content_hash)
+        found = self._sets.get(key)
+        if found is None:
+            found = shingle_set(story_text(c.body_text, c.headline))
+            self.remember(c.story_id, c.content_hash, found)
+        else:
+            self._sets.move_to_end(key)
+        return found
+
+    def remember(self, story_id: int, content_hash: str, shingles: np.ndarray) -> None:
+        """Keep a story's shingle set (just computed for its signature) for its copies."""
+        self._sets[(story_id, content_hash)] = shingles
+        if len(self._sets) > self.size:
+            self._sets.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -60,38 +86,21 @@ def is_same_news(o: Overlap) -> bool:
     return o.containment >= CONTAINMENT_MIN and o.smaller >= CONTAINMENT_MIN_SHINGLES
 
 
-def choose_cluster(shingles: np.ndarray, candidates: Iterable[Candidate]) -> Match | None:
+def choose_cluster(
+    shingles: np.ndarray, candidates: Iterable[Candidate], cache: ShingleCache | None = None
+) -> Match | None:
     """The cluster of the most similar verified candidate, or None (start a new cluster)."""
     best: Match | None = None
     for c in candidates:
-        o = overlap(shingles, _shingles_of(c))
+        theirs = cache.of(c) if cache is not None else shingle_set(story_text(c.body_text,
+                                                                             c.headline))
+        o = overlap(shingles, theirs)
         if not is_same_news(o):
             continue
         match = Match(c.cluster_id, c.story_id, o)
         if best is None or _rank(match) > _rank(best):
             best = match
     return best
-
-
-def _shingles_of(c: Candidate) -> np.ndarray:
-    if not c.content_hash:
-        return shingle_set(story_text(c.body_text, c.headline))
-    key = (c.story_id, c.content_hash)
-    found = _cache.get(key)
-    if found is None:
-        found = _cache[key] = shingle_set(story_text(c.body_text, c.headline))
-        if len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    else:
-        _cache.move_to_end(key)
-    return found
-
-
-def remember(story_id: int, content_hash: str, shingles: np.ndarray) -> None:
-    """Keep a story's shingle set (just computed for its signature) for verifying its copies."""
-    _cache[(story_id, content_hash)] = shingles
-    if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
 
 
 def _rank(m: Match) -> tuple[float, float, int]:

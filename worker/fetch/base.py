@@ -16,7 +16,7 @@ after that commit acknowledges the document to the source:
 So a crash at any point loses nothing (nothing is acknowledged before its stories are stored)
 and re-delivery is a no-op (the merge rule). A document that cannot be read is still
 acknowledged, with its `error` (a drop folder moves it to `failed/`): it is archived and
-recorded, and must never stop its feed.
+recorded, and must never stop its feed (but see `Fetched.retry_on_failure`).
 
 A module per protocol (`http`, `folder`, ...) exposes `open_source(feed, context) -> Source`.
 """
@@ -47,6 +47,14 @@ class Fetched:
     position: Position | None = None
     #: what `acknowledge` needs (a queue receipt, a remote path); never stored or logged
     receipt: Any = None
+    #: the source could not read this document at all (an unreadable file): it is recorded
+    #: and acknowledged as failed like a document that does not parse
+    error: str | None = None
+    #: when the document fails, keep the old position, so the next poll fetches it again and
+    #: the feed shows as failing until the agency fixes it (an HTTP feed). False for sources
+    #: that would otherwise deliver a poison document for ever (queues, cursors, folders): its
+    #: position moves on and it is acknowledged with its error (it stays in the archive).
+    retry_on_failure: bool = False
 
 
 @dataclass
@@ -54,8 +62,8 @@ class Batch:
     """What one fetch found: documents to store, or why there were none."""
 
     documents: Iterable[Fetched] = ()
-    #: the position to keep when the poll ends, for what changed without a document (the
-    #: validators of a 304); None keeps the position as the documents left it
+    #: the position to keep when no document moves it (the validators of a 304); None keeps
+    #: the position as it is
     position: Position | None = None
     #: why nothing was delivered (`304`, `etag`, `body`, `no files`), for the poll's outcome
     unchanged: str | None = None

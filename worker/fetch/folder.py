@@ -1,4 +1,4 @@
-"""Local drop folders: which files are ready, and where they go afterwards.
+"""The `folder` protocol: local drop folders, which files are ready, and where they go afterwards.
 
 An agency (or an FTP/rsync job) drops one document per file into a folder. A poll reads the
 files that are ready, oldest first, and after ingestion moves each one: to the processed folder
@@ -18,12 +18,19 @@ it) are therefore never read again.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from worker.errors import FeedError
+from worker.fetch.base import Batch, FetchContext, Fetched, Position
 from worker.model import Document
+
+if TYPE_CHECKING:
+    from worker.config import FeedConfig
 
 SETTLE_SECONDS = 1.0
 MAX_FILES_PER_POLL = 500
@@ -105,3 +112,56 @@ def _candidates(folder: Path, name: str) -> Iterator[Path]:
     while True:
         yield folder / (f"{stem}.{n}{dot}{suffix}" if dot else f"{name}.{n}")
         n += 1
+
+
+class FolderSource:
+    """A drop folder: the ready files, oldest first; after the commit each is moved to the
+    processed folder, or to the failed folder with its error beside it."""
+
+    def __init__(self, feed: FeedConfig, context: FetchContext) -> None:
+        self.feed = feed
+        self.context = context
+        self.folder, self.processed, self.failed = feed.folders()
+
+    def fetch(self, position: Position) -> Batch:
+        if not self.folder.is_dir():
+            raise FeedError(self.feed.name, f"drop folder {self.folder} does not exist")
+        try:
+            files = ready_files(self.folder, time.time())
+        except OSError as e:
+            raise FeedError(self.feed.name, f"cannot list {self.folder}: {e.strerror or e}") from e
+        batch = Batch(unchanged=None if files else "no files", extra={"files": len(files)})
+        batch.documents = self._read(files, batch)
+        return batch
+
+    def _read(self, files: list[DropFile], batch: Batch) -> Iterator[Fetched]:
+        for index, file in enumerate(files):
+            if time.monotonic() > self.context.deadline:  # the rest waits for the next poll
+                batch.extra["files_left"] = len(files) - index
+                return
+            try:
+                document = read_file(file, self.context.now)
+            except OSError as e:  # unreadable: set aside like a document that does not parse
+                yield Fetched(Document(str(file.path), b""), receipt=file,
+                              error=f"{file.path}: cannot read: {e.strerror or e}")
+                continue
+            if document is not None:  # else still being written: next poll
+                yield Fetched(document, receipt=file)
+
+    def acknowledge(self, fetched: Fetched, error: str | None) -> None:
+        file: DropFile = fetched.receipt
+        try:
+            if error is None:
+                move_processed(file, self.processed)
+            else:
+                move_failed(file, self.failed, error)
+        except OSError as e:
+            raise FeedError(self.feed.name, f"cannot move {file.path} out of the drop folder: "
+                                            f"{e.strerror or e}") from e
+
+    def close(self) -> None:
+        pass
+
+
+def open_source(feed: FeedConfig, context: FetchContext) -> FolderSource:
+    return FolderSource(feed, context)

@@ -1,7 +1,8 @@
-"""HTTP(S) fetching with httpx: conditional GET, timeouts, a body cap, bounded redirects.
+"""The `http` protocol (SPEC "Delivery protocols"): conditional GET with httpx.
 
-`fetch_url` is the one-shot fetch `wire ingest URL` uses; `fetch_feed` is the poller's. Both
-use one pooled keep-alive client (`make_client`, one per worker process) and the same limits.
+`fetch_url` is the one-shot fetch `wire ingest URL` uses; `fetch_feed` is the poller's, behind
+`HttpSource` (the feed's position is its validators). Both use one pooled keep-alive client
+(`make_client`, one per worker process) and the same limits.
 
 What `fetch_feed` does to keep a poll of an unchanged feed cheap and polite (notes/pollers.md A2, D9):
 
@@ -22,15 +23,20 @@ bomb cannot blow up the worker); at most `MAX_REDIRECTS` redirects. A 429 or 503
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import httpx
 import xxhash
 
 from worker.errors import FeedError
+from worker.fetch.base import Batch, FetchContext, Fetched, Position
 from worker.model import Document
 from worker.polling import parse_retry_after
+
+if TYPE_CHECKING:
+    from worker.config import FeedConfig
 
 CONNECT_TIMEOUT = 10.0
 TOTAL_TIMEOUT = 30.0
@@ -177,3 +183,34 @@ def _read_response(
         received_at=now,
     )
     return FetchResult(validators, code, document=document)
+
+
+class HttpSource:
+    """A feed at an http(s) URL; its position is the validators of the last answer."""
+
+    def __init__(self, feed: FeedConfig, context: FetchContext) -> None:
+        self.feed = feed
+        self.context = context
+
+    def fetch(self, position: Position) -> Batch:
+        kept = Validators(position.get("etag"), position.get("last_modified"),
+                          position.get("body_hash"))
+        ctx = self.context
+        fetched = fetch_feed(ctx.client, self.feed.name, str(self.feed.url),
+                             self.feed.resolved_headers(ctx.environment), kept, ctx.max_bytes,
+                             ctx.now)
+        validators = asdict(fetched.validators)
+        if fetched.document is None:
+            return Batch(position=validators, unchanged=fetched.unchanged)
+        # a body that does not parse is fetched again next time: the feed shows as failing
+        return Batch([Fetched(fetched.document, validators, retry_on_failure=True)])
+
+    def acknowledge(self, fetched: Fetched, error: str | None) -> None:
+        pass  # an HTTP feed keeps nothing for us to take away
+
+    def close(self) -> None:
+        pass  # the client is the worker process's
+
+
+def open_source(feed: FeedConfig, context: FetchContext) -> HttpSource:
+    return HttpSource(feed, context)

@@ -33,7 +33,7 @@ KNOWN_AGENCIES = {
     "dpa", "deutsche presse-agentur", "ansa", "efe", "pa", "pa media", "aap", "xinhua", "kyodo",
     "bloomberg", "upi", "tass", "ria novosti", "ntb", "tt", "anp", "apa", "belga", "sda", "ats",
     "ctk", "pap", "epa", "kna", "yonhap", "ani", "pti", "ians", "cp", "the canadian press",
-    "europa press", "lusa", "ana-mpa", "stt", "ritzau", "dts", "kna", "reuters tv",
+    "europa press", "lusa", "ana-mpa", "stt", "ritzau", "dts", "reuters tv",
 }
 _META = re.compile(
     r"^(?:By\s+(?P<by>.+?))?\s*(?:(?:Updated|Published|Posted)(?:\s+(?:at|on))?:?\s+(?P<ts>.+?))?\s*$",

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -20,8 +24,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from worker.errors import OutdatedSchema, StoreError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: SQLite waits this long for another writer before "database is locked"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -47,8 +55,56 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # no pre-ping: a dead pooled connection is replaced when its first statement fails
-    # (`worker.store.feeds.in_transaction`), not checked with a round trip before every use
+    # (`run_transaction`), not checked with a round trip before every use
     return create_engine(url, pool_size=5, max_overflow=5)
+
+
+#: PostgreSQL SQLSTATEs after which the whole transaction is run again: serialization failure,
+#: deadlock (two documents claiming overlapping near-duplicate keys in crossing orders)
+RETRY_SQLSTATES = frozenset({"40001", "40P01"})
+MAX_ATTEMPTS = 5
+
+
+def run_transaction(
+    engine: Engine, work: Callable[[Connection], T], autocommit: bool = False
+) -> T:
+    """`work(conn)` in one transaction, committed; the one retry wrapper of the store.
+
+    Run again when the connection turned out dead (once: the pool does not ping a connection
+    before lending it, a round trip per transaction that cost 0.45 of 3.3 ms of worker CPU per
+    unchanged poll on PostgreSQL; a connection the server closed meanwhile fails its first
+    statement instead, SQLAlchemy invalidates the pool, and the next run gets a new one), and
+    when PostgreSQL aborted it for a deadlock or a serialization failure (up to MAX_ATTEMPTS).
+    `work` must therefore be safe to run again: it only reads and writes through `conn`.
+
+    `autocommit`: each statement of `work` is its own transaction, for work that is one
+    statement, or a read and then one write that re-checks what it read in its WHERE. On
+    PostgreSQL that saves the BEGIN and COMMIT round trips (psycopg sends each on its own).
+    """
+    if autocommit:
+        engine = autocommit_engine(engine)
+    reconnected = False
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            with engine.begin() as conn:
+                return work(conn)
+        except DBAPIError as e:
+            if e.connection_invalidated and not reconnected:
+                reconnected = True
+                log.info("store connection lost, retrying on a new one",
+                         extra={"error": str(e.orig)})
+                continue
+            if getattr(e.orig, "sqlstate", None) not in RETRY_SQLSTATES or attempt == MAX_ATTEMPTS:
+                raise
+            log.info("write conflict, retrying", extra={"attempt": attempt})
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
+@lru_cache(maxsize=16)
+def autocommit_engine(engine: Engine) -> Engine:
+    """The engine's pool, its connections in autocommit mode while lent out."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -96,7 +152,7 @@ def open_store(url: str) -> Engine:
     engine = make_engine(url)
     try:
         revision = current_revision(engine)
-    except Exception as e:  # noqa: BLE001 - driver errors vary; wrapped once here
+    except Exception as e:
         raise StoreError(_safe(url), f"cannot open the store: {e}") from e
     head = head_revision()
     if revision == head:

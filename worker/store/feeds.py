@@ -16,21 +16,21 @@ The per-feed schedule lives here, not in Celery beat (notes/pollers.md E4, F):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
 
 from worker.config import FeedConfig, WireConfig
-from worker.store.models import FeedItemRow, FeedRow, sqlite_time
+from worker.store.db import autocommit_engine, run_transaction
+from worker.store.models import FeedItemRow, FeedRow
+from worker.store.raw import RawStatement, multi_row
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 #: fingerprints not seen in a full parse for this long are forgotten (the table stays bounded)
 FINGERPRINT_DAYS = 30
@@ -78,8 +78,7 @@ def sync_feeds(engine: Engine, config: WireConfig, now: datetime) -> SyncResult:
                 continue
             changed.append(name)
             if row.url != feed.url or row.folder != feed.folder:
-                values.update(etag=None, last_modified=None, body_hash=None,
-                              consecutive_failures=0, next_poll_at=now)
+                values.update(position=None, consecutive_failures=0, next_poll_at=now)
             elif row.next_poll_at is None or row.next_poll_at > now + timedelta(
                 seconds=feed.interval
             ):
@@ -123,7 +122,7 @@ def claim_due(
         .values(lease_until=now + timedelta(seconds=lease_seconds), lease_token=token)
         .returning(FeedRow.id, FeedRow.name, FeedRow.interval)
     )
-    return in_transaction(
+    return run_transaction(
         engine, lambda conn: [Claim(r.id, r.name, r.interval) for r in conn.execute(statement)],
         autocommit=True)
 
@@ -152,46 +151,21 @@ def begin_poll(
             return row
         return conn.execute(_BEGIN_POLL, params).first()
 
-    return in_transaction(engine, work, autocommit=True)
+    return run_transaction(engine, work, autocommit=True)
 
 
-def in_transaction(engine: Engine, work: Callable[[Connection], T], autocommit: bool = False) -> T:
-    """`work(conn)` in a transaction; run once more when the connection turned out dead.
-
-    `autocommit`: each statement of `work` is its own transaction, for work that is one
-    statement, or a read and then one write that re-checks what it read in its WHERE. On
-    PostgreSQL that saves the BEGIN and COMMIT round trips (psycopg sends each on its own).
-
-    The pool does not ping a connection before lending it (a round trip per transaction: 0.45
-    of 3.3 ms of worker CPU per unchanged poll on PostgreSQL, bench). A connection the server
-    closed meanwhile (a restart, an idle timeout) fails its first statement instead; SQLAlchemy
-    then invalidates every pooled connection, and the second run gets a new one. The first
-    statement of a poll task and of a dispatcher tick go through here, so a database restart
-    costs neither a poll nor a tick.
-    """
-    if autocommit:
-        engine = _autocommit(engine)
-    try:
-        with engine.begin() as conn:
-            return work(conn)
-    except DBAPIError as e:
-        if not e.connection_invalidated:
-            raise
-        log.info("store connection lost, retrying on a new one", extra={"error": str(e.orig)})
-    with engine.begin() as conn:
-        return work(conn)
-
-
-@lru_cache(maxsize=16)
-def _autocommit(engine: Engine) -> Engine:
-    """The engine's pool, its connections in autocommit mode while lent out."""
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
+def set_position(conn: Connection, feed_id: int, token: str, position: Mapping[str, Any]
+                 ) -> bool:
+    """Keep the feed's source position, in the transaction that stored what it delivered;
+    only while `token` holds the feed (False otherwise: another poll owns the feed now)."""
+    return bool(conn.execute(_SET_POSITION, {"feed_id": feed_id, "token": token,
+                                             "position": dict(position)}).rowcount)
 
 
 def finish_poll(engine: Engine, feed_id: int, token: str, values: dict[str, Any]) -> bool:
     """Write a poll's outcome and release the lease; False when the token no longer holds it."""
     statement = _finish_poll(frozenset(values))
-    with _autocommit(engine).begin() as conn:  # one statement
+    with autocommit_engine(engine).begin() as conn:  # one statement
         return bool(conn.execute(statement, {**values, "feed_id": feed_id, "token": token}
                                  ).rowcount)
 
@@ -203,13 +177,9 @@ _HOLDS_LEASE = and_(_FEEDS.c.id == bindparam("feed_id"), _FEEDS.c.lease_token ==
 _BEGIN_POLL = (update(_FEEDS).where(_HOLDS_LEASE)
                .values(lease_until=bindparam("lease_until")).returning(*_FEEDS.c))
 _HOLDER = select(_FEEDS).where(_HOLDS_LEASE)
+_SET_POSITION = update(_FEEDS).where(_HOLDS_LEASE).values(position=bindparam("position"))
 
 
-_ITEMS = FeedItemRow.__table__
-_KNOWN = select(_ITEMS.c.fingerprint).where(
-    _ITEMS.c.feed_id == bindparam("feed_id"),
-    _ITEMS.c.fingerprint.in_(bindparam("fingerprints", expanding=True)),
-)
 
 
 @lru_cache(maxsize=16)
@@ -220,26 +190,26 @@ def _finish_poll(columns: frozenset[str]) -> Any:
                                                      **values)
 
 
-def known_fingerprints(engine: Engine, feed_id: int, fingerprints: Iterable[str]) -> set[str]:
-    wanted = list(set(fingerprints))
-    known: set[str] = set()
-    with _autocommit(engine).connect() as conn:
-        raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            if raw is not None:  # see `record_fingerprints`
-                known.update(r[0] for r in raw.execute(_known_sqlite(len(chunk)),
-                                                       (feed_id, *chunk)))
-            else:
-                known.update(conn.execute(_KNOWN, {"feed_id": feed_id, "fingerprints": chunk})
-                             .scalars())
-    return known
+_ITEMS = FeedItemRow.__table__
 
 
 @lru_cache(maxsize=16)
-def _known_sqlite(n: int) -> str:
-    return ("SELECT fingerprint FROM feed_items WHERE feed_id = ? AND fingerprint IN ("
-            + ", ".join(["?"] * n) + ")")
+def _known(n: int) -> RawStatement:
+    """Which of n fingerprints a feed has."""
+    names = [f"f{i}" for i in range(n)]
+    return RawStatement(select(_ITEMS.c.fingerprint).where(
+        _ITEMS.c.feed_id == bindparam("feed_id"),
+        _ITEMS.c.fingerprint.in_([bindparam(name) for name in names])), ("feed_id", *names))
+
+
+def known_fingerprints(engine: Engine, feed_id: int, fingerprints: Iterable[str]) -> set[str]:
+    wanted = list(set(fingerprints))
+    known: set[str] = set()
+    with autocommit_engine(engine).connect() as conn:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            known.update(r[0] for r in _known(len(chunk)).execute(conn, (feed_id, *chunk)))
+    return known
 
 
 def record_fingerprints(
@@ -247,48 +217,37 @@ def record_fingerprints(
 ) -> None:
     """Remember items as ingested, forget very old ones; in the transaction that stored them.
 
-    On SQLite both statements go to the sqlite3 connection, its times written as `UTCDateTime`
-    writes them: SQLAlchemy's parameter processing cost 0.7 of the 1.0 ms these statements
-    took for a 100-item document (measured in the bench's new-items polls).
+    Both statements run on the driver connection (`worker.store.raw`): SQLAlchemy's parameter
+    processing cost 0.7 of the 1.0 ms these statements took for a 100-item document on SQLite.
     """
-    before = now - timedelta(days=FINGERPRINT_DAYS)
-    if conn.dialect.name == "sqlite":
-        raw = conn.connection.driver_connection
-        stamp = sqlite_time(now)
-        wanted = list(set(fingerprints))
-        for start in range(0, len(wanted), 5000):
-            chunk = wanted[start:start + 5000]
-            raw.execute(_remember_sqlite(len(chunk)),  # type: ignore[union-attr]
-                        [v for f in chunk for v in (feed_id, f, stamp)])
-        raw.execute("DELETE FROM feed_items WHERE feed_id = ? AND seen_at < ?",  # type: ignore[union-attr]
-                    (feed_id, sqlite_time(before)))
-        return
-    remember, forget = _fingerprint_statements(conn.dialect.name)
-    rows = [{"feed_id": feed_id, "fingerprint": f, "seen_at": now} for f in set(fingerprints)]
-    if rows:
-        conn.execute(remember, rows)
-    conn.execute(forget, {"feed_id": feed_id, "before": before})
+    wanted = sorted(set(fingerprints))  # one order for every writer: no deadlock on PostgreSQL
+    stamp = _seen_at(conn.dialect)(now)
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start:start + 5000]
+        _remember(len(chunk)).execute(conn, [v for f in chunk for v in (feed_id, f, stamp)])
+    _FORGET.execute(conn, (feed_id, _seen_at(conn.dialect)(now - timedelta(days=FINGERPRINT_DAYS))))
 
 
 @lru_cache(maxsize=16)
-def _remember_sqlite(n: int) -> str:
-    """`_fingerprint_statements`' upsert of n fingerprints, as SQLite text."""
-    return ("INSERT INTO feed_items (feed_id, fingerprint, seen_at) VALUES "
-            + ", ".join(["(?, ?, ?)"] * n)
-            + " ON CONFLICT (feed_id, fingerprint) DO UPDATE SET seen_at = excluded.seen_at")
+def _remember(n: int) -> RawStatement:
+    """The upsert of n fingerprints seen now."""
+    def build(values: list[dict[str, Any]]) -> Any:
+        insert = postgresql.insert(FeedItemRow).values(values)
+        return insert.on_conflict_do_update(index_elements=["feed_id", "fingerprint"],
+                                            set_={"seen_at": insert.excluded.seen_at})
+    return multi_row(build, ("feed_id", "fingerprint", "seen_at"), n)
+
+
+_FORGET = RawStatement(delete(_ITEMS).where(_ITEMS.c.feed_id == bindparam("feed_id"),
+                                            _ITEMS.c.seen_at < bindparam("before")),
+                       ("feed_id", "before"))
 
 
 @lru_cache(maxsize=4)
-def _fingerprint_statements(dialect_name: str) -> tuple[Any, Any]:
-    """(upsert of fingerprints seen now, delete of a feed's old ones), built once."""
-    insert = (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(FeedItemRow)
-    remember = insert.on_conflict_do_update(
-        index_elements=["feed_id", "fingerprint"], set_={"seen_at": insert.excluded.seen_at})
-    forget = delete(FeedItemRow).where(and_(
-        FeedItemRow.feed_id == bindparam("feed_id"),
-        FeedItemRow.seen_at < bindparam("before", type_=FeedItemRow.__table__.c.seen_at.type),
-    ))
-    return remember, forget
+def _seen_at(dialect: Any) -> Any:
+    """`seen_at` values in the driver's type: the column's own bind processor."""
+    processor = _ITEMS.c.seen_at.type.bind_processor(dialect)
+    return processor or (lambda value: value)
 
 
 def feed_rows(engine: Engine) -> dict[str, Any]:

@@ -41,7 +41,12 @@ Json = JSON().with_variant(JSONB(), "postgresql")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out, on every backend."""
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend.
+
+    On SQLite the value is written as `sqlite_time` text directly (what SQLAlchemy's SQLite
+    DATETIME writes, without its per-value format dictionary: the hot upsert binds three
+    times per story).
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -53,6 +58,11 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError(f"naive datetime {value!r} given to the store")
         value = value.astimezone(timezone.utc)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return sqlite_time
+        return super().bind_processor(dialect)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -101,6 +111,11 @@ class StoryFields:
     credits: Mapped[list[str]] = mapped_column(Json)
     link: Mapped[str | None] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer)
+
+
+#: the columns of one version, in model order: the SPEC keys the store keeps and `version_seq`.
+#: Every statement that writes or copies a version takes its column list from here.
+VERSION_COLUMNS: tuple[str, ...] = tuple(StoryFields.__annotations__)
 
 
 class StoryRow(StoryFields, Base):
@@ -157,9 +172,9 @@ class FeedRow(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_outcome: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
-    etag: Mapped[str | None] = mapped_column(Text)
-    last_modified: Mapped[str | None] = mapped_column(Text)
-    body_hash: Mapped[str | None] = mapped_column(String(64))
+    #: where the feed's source is (`worker.fetch.base.Position`: an HTTP feed's validators, a
+    #: cursor, a queue's receipts), written with the documents it delivered (migration 0007)
+    position: Mapped[dict[str, Any] | None] = mapped_column(Json)
 
 
 class FeedItemRow(Base):

@@ -19,11 +19,10 @@
    current version is in `stories` only: a new story is written once, not twice (its ~6 KB of
    text twice was 0.065 ms of a new item's 0.6, mostly the commit writing it).
 
-On SQLite the upsert goes to the sqlite3 connection directly, as one multi-row statement with
-the values converted here exactly as SQLAlchemy stores them (`sqlite_time`, `json.dumps`):
-SQLAlchemy's per-row parameter processing cost 0.026 ms of a new story's 0.066 in this
-statement (measured: 100-story documents into SQLite, 0.065 -> 0.040 ms per story with the
-commit). PostgreSQL keeps SQLAlchemy's statement.
+On SQLite the upsert runs on the sqlite3 connection as one multi-row statement
+(`worker.store.raw`: the same SQLAlchemy statement, compiled once; values converted by the
+columns' own processors): SQLAlchemy's per-row parameter processing was 0.026 ms of a new
+story's 0.066 in this statement. PostgreSQL runs it through SQLAlchemy (insertmanyvalues).
 
 The upsert, its trigger and the insert-or-ignore are the statements that enforce the rule, and the
 database serializes them per row, so the greatest key ends current and the history complete whatever
@@ -35,27 +34,32 @@ on SQLite; the batch 0.09 and 0.013 ms (docs/performance.md).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, tuple_, union_all
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
 
 from worker.merge import Change, decide_merge
 from worker.model import Story, VersionKey
-from worker.store.models import StoryRow, VersionRow, sqlite_time
+from worker.store.models import VERSION_COLUMNS, StoryRow, VersionRow
+from worker.store.raw import RawStatement, converters, multi_row
 
-_FIELDS = (
-    "version", "version_created", "content_hash", "first_created", "pubstatus", "embargoed",
-    "urgency", "signals", "headline", "slugline", "byline", "dateline", "language", "body_html",
-    "body_text", "subjects", "keywords", "credits", "link", "word_count",
-)
-_KEY_COLS = ("version_created", "version_seq", "content_hash")
 STORIES = StoryRow.__table__
 VERSIONS = VersionRow.__table__
+#: SPEC "Which version wins": the columns of the version key, in key order
+KEY_COLUMNS = ("version_created", "version_seq", "content_hash")
+#: what the upsert writes: the identity, the bookkeeping, the version
+UPSERT_COLUMNS = ("provider", "guid", "received_at", "updated_at", "revision", *VERSION_COLUMNS)
+#: Story attributes of VERSION_COLUMNS (`version_seq` is the key's `version or 0`)
+_version_of = attrgetter(*("version" if c == "version_seq" else c for c in VERSION_COLUMNS))
+_SEQ = VERSION_COLUMNS.index("version_seq")
+#: stories per SQLite statement: 26 values each, under SQLite's default limit of 32,766
+_SQLITE_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -72,46 +76,56 @@ class _Current:
     key: VersionKey
 
 
-def version_values(story: Story) -> dict[str, Any]:
-    """The column values of one version."""
-    values: dict[str, Any] = {}
-    for name in _FIELDS:
-        value = getattr(story, name)
-        values[name] = list(value) if isinstance(value, tuple) else value
-    values["version_seq"] = story.version or 0
+def version_values(story: Story) -> list[Any]:
+    """One version's VERSION_COLUMNS values, as Python values."""
+    values = list(_version_of(story))
+    values[_SEQ] = values[_SEQ] or 0
     return values
 
 
-def _dialect(conn: Connection) -> Any:
-    return postgresql if conn.dialect.name == "postgresql" else sqlite
+def upsert_statement(dialect: Any, values: list[dict[str, Any]] | None = None) -> Insert:
+    """SPEC "Which version wins", the statement: insert the story, or on (provider, guid)
+    overwrite its current version only `WHERE (incoming key) > (current key)`; RETURNING
+    (provider, guid, id, revision, cluster_id) of each row written."""
+    ins = dialect.insert(STORIES)
+    if values is not None:
+        ins = ins.values(values)
+    excluded = ins.excluded
+    replaced = {name: excluded[name] for name in (*VERSION_COLUMNS, "updated_at")}
+    return ins.on_conflict_do_update(
+        index_elements=["provider", "guid"],
+        set_={**replaced, "revision": STORIES.c.revision + 1},
+        where=tuple_(*(excluded[c] for c in KEY_COLUMNS))
+        > tuple_(*(STORIES.c[c] for c in KEY_COLUMNS)),
+    ).returning(STORIES.c.provider, STORIES.c.guid, STORIES.c.id, STORIES.c.revision,
+                STORIES.c.cluster_id)
 
 
 @lru_cache(maxsize=4)
 def _statements(dialect_name: str) -> tuple[Any, Any, Any]:
     """(conditional upsert, version insert-or-ignore, current-keys select), built once."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    ins = dialect.insert(STORIES)
-    excluded = ins.excluded
-    update = {name: excluded[name] for name in (*_FIELDS, "version_seq")}
-    update["updated_at"] = excluded.updated_at
-    update["revision"] = STORIES.c.revision + 1
-    upsert = ins.on_conflict_do_update(
-        index_elements=["provider", "guid"],
-        set_=update,
-        where=tuple_(*(excluded[c] for c in _KEY_COLS)) > tuple_(*(STORIES.c[c] for c in _KEY_COLS)),
-    ).returning(STORIES.c.provider, STORIES.c.guid, STORIES.c.id, STORIES.c.revision,
-                STORIES.c.cluster_id)
     history = dialect.insert(VERSIONS).on_conflict_do_nothing(
-        index_elements=["story_id", *_KEY_COLS]
+        index_elements=["story_id", *KEY_COLUMNS]
     )
     current = select(
         STORIES.c.provider, STORIES.c.guid, STORIES.c.id, STORIES.c.cluster_id,
-        *(STORIES.c[c] for c in _KEY_COLS),
+        *(STORIES.c[c] for c in KEY_COLUMNS),
     ).where(
         STORIES.c.provider.in_(bindparam("providers", expanding=True)),
         STORIES.c.guid.in_(bindparam("guids", expanding=True)),
     )
-    return upsert, history, current
+    return upsert_statement(dialect), history, current
+
+
+@lru_cache(maxsize=16)
+def _sqlite_upsert(rows: int) -> RawStatement:
+    return multi_row(lambda values: upsert_statement(sqlite, values), UPSERT_COLUMNS, rows)
+
+
+@lru_cache(maxsize=4)
+def _converters(dialect: Any) -> tuple[tuple[int, Any], ...]:
+    return converters(STORIES, UPSERT_COLUMNS, dialect)
 
 
 def current_keys(conn: Connection, identities: set[tuple[str, str]]) -> dict[tuple[str, str], _Current]:
@@ -165,7 +179,8 @@ def write_versions(conn: Connection, stories: list[Story], now: datetime) -> lis
         pending = later
     done = [r for r in results if r is not None]
     assert len(done) == len(stories)
-    rows = [{"story_id": r.story_id, "received_at": now, **version_values(stories[i])}
+    rows = [{"story_id": r.story_id, "received_at": now,
+             **dict(zip(VERSION_COLUMNS, version_values(stories[i])))}
             for i, r in enumerate(done) if r.change is Change.STALE]
     if rows:
         conn.execute(history, rows)
@@ -174,61 +189,21 @@ def write_versions(conn: Connection, stories: list[Story], now: datetime) -> lis
 
 def _upsert(conn: Connection, stories: list[Story], now: datetime) -> list[Any]:
     """The conditional upsert of these stories (one per identity); the rows it wrote."""
-    if conn.dialect.name == "sqlite":
-        raw = conn.connection.driver_connection  # in the caller's transaction
-        rows: list[Any] = []
-        for start in range(0, len(stories), _SQLITE_ROWS):
-            chunk = stories[start:start + _SQLITE_ROWS]
-            stamp = sqlite_time(now)
-            flat = [v for story in chunk for v in _sqlite_values(story, stamp)]
-            rows += raw.execute(_sqlite_upsert(len(chunk)), flat).fetchall()  # type: ignore[union-attr]
-        return rows
-    return list(conn.execute(_statements(conn.dialect.name)[0], upsert_params(stories, now)))
-
-
-def upsert_params(stories: list[Story], now: datetime) -> list[dict[str, Any]]:
-    """The parameters of `_statements`' upsert (SQLAlchemy's statement) for these stories."""
-    return [{"provider": s.provider, "guid": s.guid, "received_at": now, "updated_at": now,
-             "revision": 1, **version_values(s)} for s in stories]
-
-
-#: the columns the SQLite upsert writes, in `_sqlite_values` order
-_SQLITE_COLUMNS = ("provider", "guid", "received_at", "updated_at", "revision", *_FIELDS,
-                   "version_seq")
-#: stories per SQLite statement: 26 values each, under SQLite's default limit of 32,766
-_SQLITE_ROWS = 500
-
-
-@lru_cache(maxsize=16)
-def _sqlite_upsert(rows: int) -> str:
-    """`_statements`' conditional upsert for `rows` stories, as SQLite text (sqlite3 keeps it
-    prepared)."""
-    row = "(" + ", ".join(["?"] * len(_SQLITE_COLUMNS)) + ")"
-    replaced = ", ".join(f"{c} = excluded.{c}" for c in (*_FIELDS, "version_seq", "updated_at"))
-    incoming = ", ".join(f"excluded.{c}" for c in _KEY_COLS)
-    stored = ", ".join(f"stories.{c}" for c in _KEY_COLS)
-    return (f"INSERT INTO stories ({', '.join(_SQLITE_COLUMNS)}) VALUES "
-            + ", ".join([row] * rows)
-            + f" ON CONFLICT (provider, guid) DO UPDATE SET {replaced},"
-            f" revision = stories.revision + 1 WHERE ({incoming}) > ({stored})"
-            " RETURNING provider, guid, id, revision, cluster_id")
-
-
-def _sqlite_values(story: Story, stamp: str) -> tuple[Any, ...]:
-    """One story's `_SQLITE_COLUMNS` values as SQLAlchemy would bind them on SQLite."""
-    return (
-        story.provider, story.guid, stamp, stamp, 1, story.version,
-        sqlite_time(story.version_created), story.content_hash, sqlite_time(story.first_created),
-        story.pubstatus, sqlite_time(story.embargoed), story.urgency, _json(story.signals),
-        story.headline, story.slugline, story.byline, story.dateline, story.language,
-        story.body_html, story.body_text, _json(story.subjects), _json(story.keywords),
-        _json(story.credits), story.link, story.word_count, story.version or 0,
-    )
-
-
-def _json(values: tuple[str, ...]) -> str:
-    """A list column's text, as SQLAlchemy's JSON type writes it (`json.dumps`)."""
-    return json.dumps(values) if values else "[]"
+    rows = [[s.provider, s.guid, now, now, 1, *version_values(s)] for s in stories]
+    if conn.dialect.name != "sqlite":
+        return list(conn.execute(_statements(conn.dialect.name)[0],
+                                 [dict(zip(UPSERT_COLUMNS, row)) for row in rows]))
+    convert = _converters(conn.dialect)
+    written: list[Any] = []
+    for start in range(0, len(rows), _SQLITE_ROWS):
+        chunk = rows[start:start + _SQLITE_ROWS]
+        flat: list[Any] = []
+        for values in chunk:
+            for position, processor in convert:
+                values[position] = processor(values[position])
+            flat += values
+        written += _sqlite_upsert(len(chunk)).execute(conn, flat).fetchall()
+    return written
 
 
 def _read_back(conn: Connection, story: Story) -> WriteResult:

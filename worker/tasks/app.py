@@ -43,36 +43,17 @@ from worker.config import WireConfig, load_config
 from worker.fetch.http import make_client
 from worker.logs import setup_logging
 from worker.settings import Settings
+from worker.store.clusters import Clustering
 from worker.store.db import open_store
 
 SCHEDULE_QUEUE = "wire.schedule"
 POLL_QUEUE = "wire.poll"
 QUEUES = (SCHEDULE_QUEUE, POLL_QUEUE)
-DEFAULT_TIME_LIMIT = 120.0
-DEFAULT_DISPATCH_SECONDS = 2.0
 #: how often beat asks for the near-duplicate index to be pruned (worker.tasks.maintenance)
 PRUNE_EVERY_SECONDS = 3600.0
 
 
-@dataclass(frozen=True)
-class PollSettings:
-    """The polling knobs, as Settings read them."""
-
-    time_limit: float = DEFAULT_TIME_LIMIT
-    dispatch_seconds: float = DEFAULT_DISPATCH_SECONDS
-    backoff_cap: float = 1800.0
-
-    @classmethod
-    def of(cls, settings: Settings) -> PollSettings:
-        return cls(
-            time_limit=settings.poll_time_limit,
-            dispatch_seconds=settings.dispatch_seconds,
-            backoff_cap=settings.backoff_cap_seconds,
-        )
-
-
 def make_app(settings: Settings) -> Celery:
-    poll = PollSettings.of(settings)
     app = Celery("wire", broker=settings.broker_url, include=[
         "worker.tasks.schedule", "worker.tasks.poll", "worker.tasks.maintenance",
     ])
@@ -85,8 +66,8 @@ def make_app(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_time_limit=poll.time_limit,
-        task_soft_time_limit=poll.time_limit * 0.8,
+        task_time_limit=settings.poll_time_limit,
+        task_soft_time_limit=settings.poll_time_limit * 0.8,
         task_ignore_result=True,
         result_backend=None,
         task_serializer="json",
@@ -99,8 +80,9 @@ def make_app(settings: Settings) -> Celery:
         beat_schedule={
             "dispatch-due-feeds": {
                 "task": "wire.schedule.dispatch",
-                "schedule": poll.dispatch_seconds,
-                "options": {"expires": max(1.0, poll.dispatch_seconds), "queue": SCHEDULE_QUEUE},
+                "schedule": settings.dispatch_seconds,
+                "options": {"expires": max(1.0, settings.dispatch_seconds),
+                            "queue": SCHEDULE_QUEUE},
             },
             "prune-dedupe-index": {
                 "task": "wire.maintenance.prune",
@@ -108,7 +90,7 @@ def make_app(settings: Settings) -> Celery:
                 "options": {"expires": PRUNE_EVERY_SECONDS, "queue": SCHEDULE_QUEUE},
             },
         },
-        beat_max_loop_interval=max(1.0, poll.dispatch_seconds),
+        beat_max_loop_interval=max(1.0, settings.dispatch_seconds),
     )
     return app
 
@@ -129,16 +111,23 @@ def _transport_options(settings: Settings) -> dict[str, Any]:
 
 @dataclass
 class Runtime:
-    """What one worker process holds: settings, the store engine, the HTTP client, the config."""
+    """What one worker process holds: settings, the store engine, the HTTP client, the
+    configuration, and the near-duplicate shingle cache."""
 
     settings: Settings
-    poll: PollSettings
     _engine: Engine | None = None
     _client: httpx.Client | None = None
     _config_key: tuple[Any, ...] | None = None
     config: WireConfig | None = None
     refused: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _clustering: Clustering | None = None
+
+    @property
+    def clustering(self) -> Clustering:
+        if self._clustering is None:
+            self._clustering = Clustering(self.settings.dedupe_window)
+        return self._clustering
 
     @property
     def engine(self) -> Engine:
@@ -182,8 +171,7 @@ _runtime: Runtime | None = None
 def runtime() -> Runtime:
     global _runtime
     if _runtime is None:
-        settings = Settings.from_env()
-        _runtime = Runtime(settings, PollSettings.of(settings))
+        _runtime = Runtime(Settings.from_env())
     return _runtime
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
-from worker.dedupe import index
-from worker.store.feeds import in_transaction
+from worker.store import band_index
+from worker.store.db import run_transaction
 from worker.tasks.app import app, runtime
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,6 @@ def prune_index() -> int:
     """Free the near-duplicate index keys older than the dedupe window."""
     rt = runtime()
     before = datetime.now(timezone.utc) - rt.settings.dedupe_window
-    pruned = in_transaction(rt.engine, lambda conn: index.prune(conn, before))
+    pruned = run_transaction(rt.engine, lambda conn: band_index.prune(conn, before))
     log.info("dedupe_index_pruned", extra={"pruned": pruned, "before": before.isoformat()})
     return pruned

@@ -34,7 +34,7 @@ def dispatch() -> int:
     rt = runtime()
     now = datetime.now(timezone.utc)
     sync_config(now)
-    lease = lease_seconds(rt.poll.time_limit)
+    lease = lease_seconds(rt.settings.poll_time_limit)
     token = uuid.uuid4().hex
     claims = claim_due(rt.engine, now, token, lease, DISPATCH_BATCH)
     from worker.tasks.poll import poll_feed  # the poll module imports this one's app only
@@ -43,7 +43,7 @@ def dispatch() -> int:
         poll_feed.apply_async(
             (claim.feed_id, token),
             queue=POLL_QUEUE,
-            expires=message_expiry(claim.interval, rt.poll.time_limit),
+            expires=message_expiry(claim.interval, rt.settings.poll_time_limit),
         )
     if claims:
         log.debug("feeds_dispatched", extra={"count": len(claims)})

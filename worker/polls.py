@@ -1,0 +1,167 @@
+"""One poll of one feed, without Celery: fetch from the feed's source, store, acknowledge.
+
+SPEC "Delivery protocols": each document the source delivers is stored in one transaction
+together with the feed's position and its items' fingerprints, and acknowledged to the source
+only after that commit. Per document:
+
+1. the item fingerprints (`worker.parse.prescan`): when the store has every one for this feed,
+   the document is not parsed (the poll of an unchanged feed stops here);
+2. otherwise it is parsed and normalized, then stored (`worker.pipeline.store_stories`) with
+   the fingerprints of its new items and the source's position, in one commit;
+3. the source is told (`acknowledge`): stored, or failed with the document's error.
+
+A document that fails, whatever the reason, is that document's failure
+(`worker.pipeline.one_document`): recorded, acknowledged with its error, and the next one goes
+in. The poll ends with a failure only when the source itself fails, the store is unreachable,
+or every document it delivered failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from worker.config import FeedConfig
+from worker.errors import DocumentError
+from worker.fetch import open_source
+from worker.fetch.base import FetchContext, Fetched, Position
+from worker.parse import decode
+from worker.parse.prescan import item_fingerprints
+from worker.pipeline import (
+    DocumentOutcome,
+    IngestResult,
+    ParseOptions,
+    one_document,
+    parse_stories,
+    store_stories,
+)
+from worker.polling import PollStatus
+from worker.store.clusters import Clustering
+from worker.store.db import run_transaction
+from worker.store.feeds import known_fingerprints, record_fingerprints, set_position
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PollReport:
+    """What one poll did, for its outcome, the feed row and its log line."""
+
+    status: PollStatus = PollStatus.UNCHANGED
+    #: why nothing was stored: the source's word (`304`, `body`, `no files`) or `items`
+    reason: str | None = None
+    new: int = 0
+    updated: int = 0
+    item_errors: int = 0
+    documents: int = 0
+    #: the errors of the documents that failed, each naming its document
+    failed: list[str] = field(default_factory=list)
+    #: the position to keep at the end of the poll (what changed without a document)
+    position: Position | None = None
+    #: the source's own pacing, seconds until the next poll
+    next_poll_in: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def error(self) -> str | None:
+        """The poll's error: set when every document it delivered failed."""
+        if self.status is not PollStatus.ERROR:
+            return None
+        more = f" (and {len(self.failed) - 1} more)" if len(self.failed) > 1 else ""
+        return self.failed[0] + more
+
+    def add(self, outcome: DocumentOutcome) -> None:
+        self.documents += 1
+        if outcome.failed:
+            self.failed.append(str(outcome.error))
+        elif outcome.known:
+            self.extra["items_known"] = self.extra.get("items_known", 0) + outcome.items
+        else:
+            counts = outcome.result.counts
+            self.new += counts.new
+            self.updated += counts.updated
+            self.item_errors += counts.errors
+            self.status = PollStatus.OK
+
+
+@dataclass(frozen=True)
+class PollContext:
+    """Everything a poll uses, built by the task from the worker's runtime."""
+
+    feed_id: int
+    token: str
+    feed: FeedConfig
+    position: Position
+    fetch: FetchContext
+    clustering: Clustering
+
+
+def poll(ctx: PollContext) -> PollReport:
+    """Poll the feed once; raises FeedError when its source fails (see the module docstring)."""
+    source = open_source(ctx.feed.protocol, ctx.feed, ctx.fetch)
+    try:
+        batch = source.fetch(ctx.position)
+        report = PollReport(position=batch.position, next_poll_in=batch.next_poll_in)
+        for fetched in batch.documents:
+            outcome = store_fetched(ctx, fetched)
+            source.acknowledge(fetched, outcome.error)
+            report.add(outcome)
+            # the position moves on past a failed document too (it is archived and recorded),
+            # unless the source wants it fetched again (an HTTP feed shows as failing)
+            if fetched.position is not None and not (outcome.failed and fetched.retry_on_failure):
+                report.position = fetched.position
+        report.extra.update(batch.extra)
+    finally:
+        source.close()
+    if report.status is not PollStatus.OK:
+        if report.failed and len(report.failed) == report.documents:
+            report.status = PollStatus.ERROR
+        elif report.documents:
+            report.reason = "items"
+        elif batch.unchanged == "304":
+            report.status, report.reason = PollStatus.NOT_MODIFIED, "304"
+        else:
+            report.reason = batch.unchanged
+    return report
+
+
+def options_of(feed: FeedConfig, max_bytes: int) -> ParseOptions:
+    return ParseOptions(format=feed.format, provider=feed.provider, default_tz=feed.zone(),
+                        max_bytes=max_bytes)
+
+
+def store_fetched(ctx: PollContext, fetched: Fetched) -> DocumentOutcome:
+    """Store one delivered document with the feed's position, in one commit (a failed
+    document: see `one_document`). The position of a document with nothing to store is kept
+    when the poll ends (`PollReport.position`)."""
+    document, feed, now = fetched.document, ctx.feed, ctx.fetch.now
+    with one_document(document.name, feed=feed.name) as outcome:
+        if fetched.error is not None:
+            raise DocumentError(document.name, fetched.error)
+        decoded = decode(document)  # once, for the pre-scan and the parse
+        salt = f"{feed.format}|{feed.provider}|{feed.timezone}"
+        fingerprints = item_fingerprints(document, salt, decoded) or ()
+        known = known_fingerprints(ctx.fetch.store, ctx.feed_id, fingerprints)
+        if fingerprints and known.issuperset(fingerprints):
+            outcome.known, outcome.items = True, len(fingerprints)
+        else:
+            stories, problems = parse_stories(document, options_of(feed, ctx.fetch.max_bytes),
+                                              now, decoded)
+            unseen = set(fingerprints) - known
+
+            def store(conn: Connection) -> IngestResult:
+                result = store_stories(conn, stories, ctx.clustering, now)
+                record_fingerprints(conn, ctx.feed_id, unseen, now)
+                if fetched.position is not None:
+                    set_position(conn, ctx.feed_id, ctx.token, fetched.position)
+                return result
+
+            outcome.result = run_transaction(ctx.fetch.store, store)
+            outcome.result.problems = [str(p) for p in problems]
+            outcome.result.counts.errors = len(problems)
+            for problem in outcome.result.problems:
+                log.warning("item_problem", extra={"feed": feed.name, "error": problem})
+    return outcome
