@@ -17,6 +17,8 @@ from typing import Any
 
 from worker.errors import ConfigError
 
+from worker.errors import ConfigError
+
 #: SPEC: the embedded default store is a SQLite file under the working folder
 DEFAULT_DB_FILE = "wire.db"
 #: SPEC: the embedded default broker needs no server (kombu's SQLAlchemy transport on SQLite)
@@ -63,12 +65,38 @@ class Settings:
     backoff_cap_seconds: float = 1800.0
     #: key prefix on a Redis broker shared with other applications
     broker_prefix: str | None = None
+    #: WIRE_API_KEYS as given: comma-separated keys, or `@/path` to a file of one key a line
+    api_keys_source: str | None = None
+    #: how often beat looks for alerts to deliver again and embargoes that ended
+    alert_sweep_seconds: float = 5.0
     #: the environment as read at start, for `${NAME}` in the feed file (headers, secrets)
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def dedupe_window(self) -> timedelta:
         return timedelta(hours=self.dedupe_window_hours)
+
+    def api_keys(self) -> tuple[str, ...]:
+        """The bearer keys the API requires (SPEC "HTTP API"); empty: the API is open.
+
+        Read when `wire serve` starts, not by every command: a key file is the API's business.
+        Raises ConfigError naming WIRE_API_KEYS when the file cannot be read or holds no key.
+        """
+        source = self.api_keys_source
+        if not source:
+            return ()
+        if source.startswith("@"):
+            path = Path(source[1:])
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except OSError as e:
+                raise ConfigError("WIRE_API_KEYS", f"cannot read {path}: {e.strerror or e}") from e
+            keys = tuple(k.strip() for k in lines if k.strip() and not k.startswith("#"))
+        else:
+            keys = tuple(k.strip() for k in source.split(",") if k.strip())
+        if not keys:
+            raise ConfigError("WIRE_API_KEYS", "set but holds no key")
+        return keys
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, cwd: Path | None = None
@@ -89,6 +117,8 @@ class Settings:
             poll_time_limit=read.number("WIRE_POLL_TIME_LIMIT", "poll_time_limit"),
             backoff_cap_seconds=read.number("WIRE_BACKOFF_CAP_SECONDS", "backoff_cap_seconds"),
             broker_prefix=env.get("WIRE_BROKER_PREFIX") or None,
+            api_keys_source=env.get("WIRE_API_KEYS") or None,
+            alert_sweep_seconds=float(env.get("WIRE_ALERT_SWEEP_SECONDS") or 5.0),
             environment=MappingProxyType(env),
         )
 

@@ -7,7 +7,8 @@ import importlib
 from worker.cli.app import cli
 
 #: modules that add their commands to the group
-COMMAND_MODULES = ("worker.cli.stories", "worker.cli.run", "worker.cli.clusters",)
+COMMAND_MODULES = ("worker.cli.stories", "worker.cli.run", "worker.cli.clusters",
+                   "worker.cli.serve",)
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import text
 from sqlalchemy.types import TypeDecorator
 
 Id = BigInteger().with_variant(Integer, "sqlite")
@@ -236,3 +237,30 @@ class DedupeRecentRow(Base):
     hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     story_id: Mapped[int] = mapped_column(Id)
     at: Mapped[int] = mapped_column(BigInteger)
+
+
+class StoryChangeRow(Base):
+    """One change of a story's current version: the change feed (`GET /changes`).
+
+    Written by row triggers on `stories` (migration 0007) in the statement that wrote the
+    version, and by the embargo task (`embargo_lifted`). The version is named by its key (in
+    `stories` while current, in `versions` afterwards). `xid`: the writing transaction on
+    PostgreSQL (null on SQLite), see `worker.store.changes` for why readers need it.
+    """
+
+    __tablename__ = "story_changes"
+    __table_args__ = (
+        Index("uq_story_changes_lifted", "story_id", "version_created", "version_seq",
+              "content_hash", unique=True, sqlite_where=text("kind = 'embargo_lifted'"),
+              postgresql_where=text("kind = 'embargo_lifted'")),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    story_id: Mapped[int] = mapped_column(Id)
+    kind: Mapped[str] = mapped_column(String(16))
+    version_created: Mapped[datetime] = mapped_column(UTCDateTime)
+    version_seq: Mapped[int] = mapped_column(BigInteger)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    xid: Mapped[int | None] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)

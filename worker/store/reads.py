@@ -29,6 +29,7 @@ class StoryQuery:
     cluster: int | None = None
     status: str = "usable"
     limit: int = DEFAULT_LIMIT
+    #: words in headline or body (full-text search, `worker.store.search`)
     words: str | None = None
 
 
@@ -58,21 +59,23 @@ def _status_filter(status: str, now: datetime) -> Any:
     raise ValueError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
 
 
-def stories_select(query: StoryQuery, now: datetime) -> Select[Any]:
-    stmt = select(STORIES)
+def story_filters(query: StoryQuery, now: datetime) -> list[Any]:
+    """The WHERE conditions of a story query (status, provider, since, cluster)."""
+    conditions = []
     condition = _status_filter(query.status, now)
     if condition is not None:
-        stmt = stmt.where(condition)
+        conditions.append(condition)
     if query.provider:
-        stmt = stmt.where(StoryRow.provider == query.provider)
+        conditions.append(StoryRow.provider == query.provider)
     if query.since:
-        stmt = stmt.where(StoryRow.version_created >= query.since)
+        conditions.append(StoryRow.version_created >= query.since)
     if query.cluster is not None:
-        stmt = stmt.where(StoryRow.cluster_id == query.cluster)
-    if query.words:
-        for word in query.words.split():
-            pattern = f"%{word}%"
-            stmt = stmt.where(or_(StoryRow.headline.ilike(pattern), StoryRow.body_text.ilike(pattern)))
+        conditions.append(StoryRow.cluster_id == query.cluster)
+    return conditions
+
+
+def stories_select(query: StoryQuery, now: datetime) -> Select[Any]:
+    stmt = select(STORIES).where(*story_filters(query, now))
     return stmt.order_by(StoryRow.version_created.desc(), StoryRow.id.desc()).limit(query.limit)
 
 

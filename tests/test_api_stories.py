@@ -1,0 +1,196 @@
+"""The publishers' API, served for real, on both stores: stories, paging, search, ids, errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.api_server import api_client
+from tests.helpers import RECEIVED, ingest, version_of
+from worker.model import ItemData
+from worker.normalize import normalize_item
+from worker.store.db import make_engine
+
+NOW = datetime.now(UTC)
+
+
+def story(guid, headline, body, language=None, created="2017-10-14T21:00:00Z",
+          provider="reuters", **fields):
+    item = ItemData(guid=guid, version_created=created, headline=headline, body_text=body,
+                    language=language, **fields)
+    return normalize_item(item, provider=provider, received_at=RECEIVED)
+
+
+@pytest.fixture
+def stored(store_url):
+    engine = make_engine(store_url)
+
+    def put(*stories):
+        ingest(list(stories), engine, NOW)
+
+    yield put
+    engine.dispose()
+
+
+@pytest.fixture
+def api(store_url, tmp_path):
+    with api_client(store_url, tmp_path) as client:
+        yield client
+
+
+def guids(answer):
+    return [s["guid"] for s in answer.json()["stories"]]
+
+
+def test_stories_are_current_versions_newest_first_and_filters_combine(api, stored):
+    stored(version_of("urn:a:1", created="2017-10-14T20:00:00Z", provider="reuters"),
+           version_of("urn:a:2", created="2017-10-14T21:00:00Z", provider="ap",
+                      headline="Quake hits", body="A strong earthquake hit the coast."),
+           version_of("urn:a:3", created="2017-10-14T22:00:00Z", provider="ap",
+                      pubstatus="withheld"),
+           version_of("urn:a:1", created="2017-10-14T23:00:00Z", provider="reuters",
+                      headline="Raqqa falls, update", version=2))
+
+    listed = api.get("/stories")
+    assert listed.status_code == 200
+    assert guids(listed) == ["urn:a:1", "urn:a:2"]
+    assert listed.json()["stories"][0]["headline"] == "Raqqa falls, update"
+    assert listed.json()["next"] is None
+    assert set(listed.json()["stories"][0]) >= {"story_id", "cluster_id", "received_at",
+                                                "updated_at", "content_hash", "body_html"}
+    assert guids(api.get("/stories", params={"provider": "ap"})) == ["urn:a:2"]
+    assert guids(api.get("/stories", params={"provider": "ap", "status": "all"})) == [
+        "urn:a:3", "urn:a:2"]
+    assert guids(api.get("/stories", params={"since": "2017-10-14T21:30:00Z"})) == ["urn:a:1"]
+    assert guids(api.get("/stories", params={"status": "withheld"})) == ["urn:a:3"]
+    assert guids(api.get("/stories", params={"q": "earthquake", "provider": "reuters"})) == []
+    assert guids(api.get("/stories", params={"q": "earthquake", "provider": "ap"})) == ["urn:a:2"]
+    cluster = listed.json()["stories"][1]["cluster_id"]
+    assert guids(api.get("/stories", params={"cluster": cluster})) == ["urn:a:2"]
+
+
+def test_paging_with_the_cursor_lists_every_story_once_while_new_ones_arrive(api, stored):
+    base = datetime(2017, 10, 14, 12, 0, tzinfo=UTC)
+    stored(*(version_of(f"urn:p:{i}", created=(base + timedelta(minutes=i // 2)).isoformat(),
+                        headline=f"Story number {i}", body=f"Body of story {i} alone.")
+             for i in range(25)))
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": 10, **({"cursor": cursor} if cursor else {})}
+        page = api.get("/stories", params=params).json()
+        seen += [s["guid"] for s in page["stories"]]
+        pages += 1
+        # the wire moves: newer stories arrive between pages
+        stored(version_of(f"urn:late:{pages}", created=(base + timedelta(hours=5)).isoformat(),
+                          headline=f"Late story {pages}", body=f"Arrived during paging {pages}."))
+        cursor = page["next"]
+        if cursor is None:
+            break
+
+    assert pages == 3
+    assert sorted(seen) == sorted(f"urn:p:{i}" for i in range(25))
+    assert len(seen) == len(set(seen))
+
+
+def test_words_are_searched_full_text_and_ranked_headline_first(api, stored):
+    stored(story("urn:s:1", "Parliament debates budget", "The election campaign was mentioned "
+                 "once in the debate.", language="en"),
+           story("urn:s:2", "Elections called for spring", "Voters will go to the polls in "
+                 "elections across the country.", language="en"),
+           story("urn:s:3", "Markets rally", "Shares rose on Tuesday.", language="en"),
+           story("urn:s:4", "Storm warning", "The storm is expected to reach the coast.",
+                 language="en"))
+
+    ranked = api.get("/stories", params={"q": "election"})
+    # English stemming: "election" finds "elections"; the headline match ranks first
+    assert guids(ranked) == ["urn:s:2", "urn:s:1"]
+    assert guids(api.get("/stories", params={"q": "ELECTION campaign"})) == ["urn:s:1"]
+    assert guids(api.get("/stories", params={"q": '"election campaign"'})) == ["urn:s:1"]
+    assert guids(api.get("/stories", params={"q": '"campaign election"'})) == []
+    assert guids(api.get("/stories", params={"q": "election -campaign"})) == ["urn:s:2"]
+    assert guids(api.get("/stories", params={"q": "nothing-like-this"})) == []
+    # operators of the engines' own query syntax are just words
+    assert api.get("/stories", params={"q": 'headline: NEAR( "x'}).status_code == 200
+
+
+def test_search_pages_with_the_cursor_in_rank_order(api, stored):
+    stored(*(story(f"urn:r:{i}", f"Flood {'flood ' * (i % 3)}report {i}",
+                   f"Rivers rose in district {i}. " + "flood " * i, language="en")
+             for i in range(12)))
+    first = api.get("/stories", params={"q": "flood", "limit": 5}).json()
+    pages, cursor = [first], first["next"]
+    while cursor:
+        pages.append(api.get("/stories", params={"q": "flood", "limit": 5,
+                                                 "cursor": cursor}).json())
+        cursor = pages[-1]["next"]
+    listed = [s["guid"] for p in pages for s in p["stories"]]
+
+    assert len(pages) == 3
+    assert sorted(listed) == sorted(f"urn:r:{i}" for i in range(12))
+    assert listed == guids(api.get("/stories", params={"q": "flood", "limit": 100}))
+    # a cursor of one listing is refused by the other
+    by_time = api.get("/stories", params={"limit": 5}).json()["next"]
+    refused = api.get("/stories", params={"q": "flood", "cursor": by_time})
+    assert refused.status_code == 400 and refused.json()["parameter"] == "cursor"
+
+
+def test_a_story_its_versions_and_its_cluster_by_id(api, stored):
+    stored(version_of("urn:v:1", created="2017-10-14T20:00:00Z", headline="First take", version=1),
+           version_of("urn:v:1", created="2017-10-14T21:00:00Z", headline="Second take",
+                      version=2))
+    story_id = api.get("/stories").json()["stories"][0]["story_id"]
+
+    one = api.get(f"/stories/{story_id}").json()
+    assert one["headline"] == "Second take" and one["story_id"] == story_id
+    versions = api.get(f"/stories/{story_id}/versions").json()["versions"]
+    assert [(v["headline"], v["current"]) for v in versions] == [("First take", False),
+                                                                 ("Second take", True)]
+    cluster = api.get(f"/clusters/{one['cluster_id']}").json()
+    assert cluster["cluster_id"] == one["cluster_id"]
+    assert [s["story_id"] for s in cluster["stories"]] == [story_id]
+    for path in (f"/stories/{story_id + 99}", f"/stories/{story_id + 99}/versions",
+                 f"/clusters/{story_id + 99}"):
+        missing = api.get(path)
+        assert missing.status_code == 404 and "error" in missing.json()
+
+
+@pytest.mark.parametrize("path, params, parameter", [
+    ("/stories", {"limit": "0"}, "limit"),
+    ("/stories", {"limit": "many"}, "limit"),
+    ("/stories", {"limit": "1001"}, "limit"),
+    ("/stories", {"status": "published"}, "status"),
+    ("/stories", {"since": "yesterday-ish"}, "since"),
+    ("/stories", {"cluster": "-1"}, "cluster"),
+    ("/stories", {"cursor": "not-a-cursor"}, "cursor"),
+    ("/stories", {"provider": "ap\x00"}, "provider"),
+    ("/stories/abc", {}, "story_id"),
+    ("/stories/99999999999999999999", {}, "story_id"),
+    ("/changes", {"after": "WyJ0IiwwLDBd"}, "after"),
+    ("/changes", {"limit": "-5"}, "limit"),
+])
+def test_bad_parameters_get_a_400_naming_the_parameter(api, path, params, parameter):
+    answer = api.get(path, params=params)
+
+    assert answer.status_code == 400
+    assert answer.json()["parameter"] == parameter
+    assert parameter in answer.json()["error"]
+
+
+def test_unknown_paths_are_json_404s(api):
+    answer = api.get("/no/such/thing")
+    assert answer.status_code == 404 and answer.json() == {"error": "no such endpoint"}
+
+
+def test_postgresql_searches_each_story_in_its_own_language(pg_store_url, tmp_path):
+    engine = make_engine(pg_store_url)
+    ingest([story("urn:l:de", "Die Wahlen wurden verschoben", "Der Termin steht noch nicht fest.",
+                  language="de"),
+            story("urn:l:en", "Wahlen is a town", "Nothing was postponed there.", language="en"),
+            story("urn:l:xx", "Wahl ohne Sprache", "Kein Sprachcode.")], engine, NOW)
+    engine.dispose()
+
+    with api_client(pg_store_url, tmp_path) as api:
+        # German stems "Wahlen" to "wahl"; the English story keeps its word as written
+        assert guids(api.get("/stories", params={"q": "Wahl"})) == ["urn:l:de", "urn:l:xx"]
+        assert set(guids(api.get("/stories", params={"q": "wahlen"}))) == {"urn:l:de", "urn:l:en"}
