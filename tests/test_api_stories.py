@@ -194,3 +194,13 @@ def test_postgresql_searches_each_story_in_its_own_language(pg_store_url, tmp_pa
         # German stems "Wahlen" to "wahl"; the English story keeps its word as written
         assert guids(api.get("/stories", params={"q": "Wahl"})) == ["urn:l:de", "urn:l:xx"]
         assert set(guids(api.get("/stories", params={"q": "wahlen"}))) == {"urn:l:de", "urn:l:en"}
+
+
+def test_search_follows_the_current_version(api, stored):
+    stored(story("urn:u:1", "Volcano erupts", "Ash covered the valley.", language="en"))
+    stored(story("urn:u:1", "Volcano calms", "Lava stopped flowing.", language="de",
+                 created="2017-10-14T22:00:00Z"))
+
+    assert guids(api.get("/stories", params={"q": "ash"})) == []
+    assert guids(api.get("/stories", params={"q": "lava"})) == ["urn:u:1"]
+    assert guids(api.get("/stories", params={"q": "volcano"})) == ["urn:u:1"]
