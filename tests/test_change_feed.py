@@ -6,14 +6,14 @@ from __future__ import annotations
 import multiprocessing
 import random
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from alembic import command
 from sqlalchemy import select, text
 
 from tests.api_server import api_client
-from tests.helpers import ingest, version_of
-from worker.pipeline import store_stories
+from tests.helpers import ingest, store_all, version_of
 from worker.store.changes import START, read_changes, record_lifted_embargoes
 from worker.store.db import alembic_config, make_engine, migrate
 from worker.store.models import StoryChangeRow, StoryRow
@@ -22,9 +22,11 @@ from worker.store.reads import story_json
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
-def follow(client, after=None, limit=100):
-    """Every change the feed gives from `after` on, following `next` until a page is empty."""
-    seen = []
+def follow(client, after=None, limit=100, until=0, timeout=30.0):
+    """Every change the feed gives from `after` on, following `next` until a page is empty and
+    at least `until` changes came. On PostgreSQL a change shows once every transaction older
+    than it has ended, on the whole server: another test's open transaction can delay it."""
+    seen, deadline = [], time.monotonic() + timeout
     while True:
         page = client.get("/changes", params={"limit": limit, **({"after": after} if after else {})})
         assert page.status_code == 200, page.text
@@ -32,8 +34,22 @@ def follow(client, after=None, limit=100):
         seen += body["changes"]
         if not body["changes"]:
             assert body["next"] == after or after is None
-            return seen, body["next"]
+            if len(seen) >= until:
+                return seen, body["next"]
+            assert time.monotonic() < deadline, f"{len(seen)} of {until} changes"
+            time.sleep(0.05)
         after = body["next"]
+
+
+def read_all(engine, until, timeout=30.0):
+    """The feed from the start, once it holds `until` changes (see `follow`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with engine.connect() as conn:
+            changes = read_changes(conn, START, 1000)
+        if len(changes) >= until or time.monotonic() > deadline:
+            return changes
+        time.sleep(0.05)
 
 
 def test_every_change_comes_once_in_order_with_the_story_as_that_version_made_it(
@@ -54,7 +70,7 @@ def test_every_change_comes_once_in_order_with_the_story_as_that_version_made_it
     ingest([take[3]], engine, NOW)  # stale: changes nothing current
 
     with api_client(store_url, tmp_path) as api:
-        changes, last = follow(api, limit=2)
+        changes, last = follow(api, limit=2, until=6)
         again, _ = follow(api, after=last)
 
     assert [(c["story"]["guid"], c["change"], c["story"]["headline"]) for c in changes] == [
@@ -77,8 +93,8 @@ def test_joining_a_cluster_is_not_a_change(store):
     ingest([version_of("urn:q:1", provider="reuters", **words),
             version_of("urn:q:2", provider="ap", **words)], store, NOW)
 
+    changes = read_all(store, 2)
     with store.connect() as conn:
-        changes = read_changes(conn, START, 100)
         clusters = {r.cluster_id for r in conn.execute(select(StoryRow.cluster_id))}
     assert len(clusters) == 1  # the copy joined the first story's cluster
     assert [(c.kind, c.story["guid"]) for c in changes] == [("new", "urn:q:1"),
@@ -97,8 +113,7 @@ def test_an_embargo_that_ends_is_a_change_once(store):
         lifted = record_lifted_embargoes(conn, lifts + timedelta(seconds=1))
     with store.begin() as conn:
         again = record_lifted_embargoes(conn, lifts + timedelta(minutes=5))
-    with store.connect() as conn:
-        changes = read_changes(conn, START, 100)
+    changes = read_all(store, 3)
 
     # urn:e:2's embargo had ended before it was stored: it was never embargoed here
     assert before == [] and again == []
@@ -120,8 +135,7 @@ def test_a_change_committed_late_under_a_lower_id_is_not_skipped(pg_store_url, t
         while_open = read_changes(conn, START, 100)
     transaction.commit()
     early.close()
-    with engine.connect() as conn:
-        after_commit = read_changes(conn, START, 100)
+    after_commit = read_all(engine, 2)
 
     # the feed holds the later commit back until the earlier transaction has ended
     assert while_open == []
@@ -158,7 +172,7 @@ def _writer(url, seed, barrier):
     rng.shuffle(versions)
     barrier.wait()
     for start in range(0, len(versions), 5):
-        store_stories(engine, versions[start:start + 5], NOW)
+        store_all(engine, versions[start:start + 5], NOW)
     engine.dispose()
 
 
@@ -167,17 +181,18 @@ def test_a_publisher_paging_while_processes_race_ends_with_the_store(pg_store_ur
     barrier = ctx.Barrier(WRITERS)
     writers = [ctx.Process(target=_writer, args=(pg_store_url, seed, barrier))
                for seed in range(WRITERS)]
-    seen, done = [], threading.Event()
+    seen, expected = [], {}
     with api_client(pg_store_url, tmp_path) as api:
 
         def publisher():
-            after = None
-            while True:
-                finished = done.is_set()
+            after, deadline = None, time.monotonic() + 120
+            while time.monotonic() < deadline:
+                total = expected.get("rows")  # known once the writers are done
                 changes, after = follow(api, after, limit=7)
                 seen.extend(changes)
-                if finished:
+                if total is not None and len(seen) >= total:
                     return
+                time.sleep(0.02)
 
         reader = threading.Thread(target=publisher)
         for w in writers:
@@ -185,15 +200,18 @@ def test_a_publisher_paging_while_processes_race_ends_with_the_store(pg_store_ur
         reader.start()
         for w in writers:
             w.join(120)
-        done.set()
-        reader.join(60)
+        engine = make_engine(pg_store_url)
+        with engine.connect() as conn:
+            expected["rows"] = conn.execute(text("SELECT count(*) FROM story_changes")).scalar_one()
+        engine.dispose()
+        reader.join(150)
     assert [w.exitcode for w in writers] == [0] * WRITERS
 
     engine = make_engine(pg_store_url)
     with engine.connect() as conn:
         store = {r.id: story_json(r) for r in conn.execute(select(StoryRow.__table__))}
-        rows = conn.execute(text("SELECT count(*) FROM story_changes")).scalar_one()
     engine.dispose()
+    rows = expected["rows"]
     view = {}
     for change in seen:  # what a publisher applying the feed in order ends with
         view[change["story"]["story_id"]] = (change["change"], change["story"])
@@ -210,7 +228,7 @@ def test_a_publisher_paging_while_processes_race_ends_with_the_store(pg_store_ur
 def test_an_upgraded_store_lists_its_stories_in_the_feed_and_in_search(empty_store_url):
     engine = make_engine(empty_store_url)
     with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "0006")
+        command.upgrade(alembic_config(conn), "0007")
     ingest([version_of("urn:old:1", headline="Earthquake in the north"),
             version_of("urn:old:2", headline="Harvest festival", body="Apples and pears.",
                        pubstatus="canceled")], engine, NOW)
@@ -218,8 +236,8 @@ def test_an_upgraded_store_lists_its_stories_in_the_feed_and_in_search(empty_sto
     from worker.store.reads import StoryQuery
     from worker.store.search import page_stories
 
+    changes = read_all(engine, 2)
     with engine.connect() as conn:
-        changes = read_changes(conn, START, 100)
         found = page_stories(conn, StoryQuery(words="earthquake", status="all"), None, NOW)
     engine.dispose()
     assert [(c.kind, c.story["guid"]) for c in changes] == [("new", "urn:old:1"),

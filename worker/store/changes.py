@@ -1,7 +1,7 @@
 """The change feed: every change of a story's current version, in the order the store assigned.
 
 Rows of `story_changes` are written by triggers on `stories` in the transaction that wrote the
-version (migration 0007), and by `record_lifted_embargoes`. A publisher pages through them with
+version (migration 0008), and by `record_lifted_embargoes`. A publisher pages through them with
 a position that only grows; what makes "never missed, never twice" hold:
 
 - SQLite has one writer at a time and AUTOINCREMENT ids: a row that becomes visible always has

@@ -242,7 +242,7 @@ class DedupeRecentRow(Base):
 class StoryChangeRow(Base):
     """One change of a story's current version: the change feed (`GET /changes`).
 
-    Written by row triggers on `stories` (migration 0007) in the statement that wrote the
+    Written by row triggers on `stories` (migration 0008) in the statement that wrote the
     version, and by the embargo task (`embargo_lifted`). The version is named by its key (in
     `stories` while current, in `versions` afterwards). `xid`: the writing transaction on
     PostgreSQL (null on SQLite), see `worker.store.changes` for why readers need it.

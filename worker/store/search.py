@@ -7,7 +7,7 @@ moves a story up, above a reader paging down: it is in the change feed, the sync
 - Without words: by (version_created, id) descending, the `wire stories` order.
 - With words: ranked, best first, by (score, id) ascending where a lower score is better.
   PostgreSQL: the `search` tsvector (headline A, body B, the story's own language; migration
-  0008) matched against the words parsed by `websearch_to_tsquery` in every configured language
+  0009) matched against the words parsed by `websearch_to_tsquery` in every configured language
   and `simple`, OR-ed (what the GIN index answers), then checked and ranked (`ts_rank_cd`)
   against the words as the story's own language parses them. SQLite: FTS5 (`stories_fts`, and
   `stories_fts_en` with the Porter stemmer), ranked by bm25 with the headline weighted 3.
@@ -42,7 +42,7 @@ from worker.store.reads import StoryQuery, story_filters, story_json
 
 STORIES = StoryRow.__table__
 SEARCH = literal_column("stories.search")
-#: the text search configurations a query is parsed in (migration 0008's languages)
+#: the text search configurations a query is parsed in (migration 0009's languages)
 PG_CONFIGS = ("simple", "arabic", "armenian", "basque", "catalan", "danish", "dutch", "english",
               "finnish", "french", "german", "greek", "hindi", "hungarian", "indonesian", "irish",
               "italian", "lithuanian", "nepali", "norwegian", "portuguese", "romanian", "russian",

@@ -1,7 +1,7 @@
 """change feed: `story_changes`, one row per change of a story's current version, by trigger
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-26
 
 A row trigger on `stories` records a change when a story is inserted and when its current
@@ -29,8 +29,8 @@ from alembic import op
 
 import worker.store.models
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """search: full-text indexes of stories kept by the write path
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-26
 
 PostgreSQL: a `search` tsvector on `stories` (headline weighted A, body B), computed by a BEFORE
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
