@@ -17,8 +17,6 @@ from typing import Any
 
 from worker.errors import ConfigError
 
-from worker.errors import ConfigError
-
 #: SPEC: the embedded default store is a SQLite file under the working folder
 DEFAULT_DB_FILE = "wire.db"
 #: SPEC: the embedded default broker needs no server (kombu's SQLAlchemy transport on SQLite)
@@ -118,7 +116,7 @@ class Settings:
             backoff_cap_seconds=read.number("WIRE_BACKOFF_CAP_SECONDS", "backoff_cap_seconds"),
             broker_prefix=env.get("WIRE_BROKER_PREFIX") or None,
             api_keys_source=env.get("WIRE_API_KEYS") or None,
-            alert_sweep_seconds=float(env.get("WIRE_ALERT_SWEEP_SECONDS") or 5.0),
+            alert_sweep_seconds=read.number("WIRE_ALERT_SWEEP_SECONDS", "alert_sweep_seconds"),
             environment=MappingProxyType(env),
         )
 
