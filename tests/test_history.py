@@ -89,3 +89,25 @@ def test_migration_0004_keeps_every_version_of_a_store_written_before_it(empty_s
         command.downgrade(alembic_config(conn), "0003")
         assert conn.execute(select(func.count()).select_from(VersionRow)).scalar_one() == 3
     engine.dispose()
+
+
+def test_the_history_trigger_copies_every_column_of_a_version(store):
+    """The trigger's column list is written in its migration (migrations are frozen); a story
+    field added to the models without a migration that rewrites the trigger would silently be
+    lost from the history. The trigger's INSERT must name exactly the model's version columns."""
+    from worker.store.models import VERSION_COLUMNS
+
+    with store.connect() as conn:
+        if store.dialect.name == "postgresql":
+            body = conn.execute(text(
+                "SELECT pg_get_functiondef('wire_keep_replaced_version'::regproc)")).scalar_one()
+        else:
+            body = conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND "
+                                     "name = 'stories_keep_replaced_version'")).scalar_one()
+    listed = body[body.index("INSERT"):].split("(", 1)[1].split(")", 1)[0]
+    columns = [c.strip() for c in listed.split(",")]
+    version_columns = [c.name for c in VersionRow.__table__.columns
+                       if c.name not in ("id", "story_id", "received_at")]
+
+    assert columns == ["story_id", "received_at", *VERSION_COLUMNS]
+    assert sorted(VERSION_COLUMNS) == sorted(version_columns)

@@ -147,7 +147,7 @@ def test_a_bad_entry_is_a_problem_naming_document_and_entry_and_the_rest_come_ou
 
     assert [s.version for s in stories] == [1, 3]
     assert [(p.document, p.item) for p in problems] == [
-        ("wireq/entries-0007.json", "Qm1zWm0y"), ("wireq/entries-0007.json", "item 3")]
+        ("wireq/entries-0007.json", "Qm1zWm0y"), ("wireq/entries-0007.json", "entry 3")]
     assert problems[0].message == "no urn (entry_id names a delivery, not a story)"
 
 

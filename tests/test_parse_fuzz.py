@@ -1,7 +1,7 @@
 """Whatever bytes arrive, parsing and normalizing raise nothing but the documented errors.
 
 Property: `parse_document` (format detected, or named) followed by `normalize_item` on every item
-either succeeds or raises DocumentError (whole document) / ItemError (one item); ItemProblems are
+either succeeds or raises DocumentError (whole document) / ItemError (one item); item problems are
 fine. Inputs: random bytes, random bytes behind each format's opening, and real documents
 (`../shared/realworld/` and `tests/data/`) mutated by byte flips, truncations, insertions,
 deletions and duplicated slices. Budgets keep the whole file near 30 s on a slow machine.

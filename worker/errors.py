@@ -37,15 +37,6 @@ class FeedError(WireError):
         return f"{self.feed}: {self.message}"
 
 
-class NotModified(WireError):
-    """Control flow, not a failure: the feed has nothing new (HTTP 304, same ETag or body)."""
-
-    def __init__(self, feed: str, reason: str) -> None:
-        super().__init__(feed, reason)
-        self.feed = feed
-        self.reason = reason
-
-
 class DocumentError(WireError):
     """A whole document cannot be read: unknown format, malformed, unsafe or too large."""
 
@@ -65,15 +56,26 @@ class UnknownFormat(DocumentError):
 
 
 class ItemError(WireError):
-    """One item of a document cannot be read; the rest of the document goes on."""
+    """One item of a document cannot be read; the rest of the document goes on.
 
-    def __init__(self, document: str, item: str, message: str) -> None:
-        super().__init__(document, item, message)
+    A format module raises it with the message alone, for data it finds wrong (`no guid`);
+    the loop over the document's items adds the document and the item (`about`).
+    """
+
+    def __init__(self, message: str, document: str | None = None, item: str | None = None
+                 ) -> None:
+        super().__init__(message, document, item)
+        self.message = message
         self.document = document
         self.item = item
-        self.message = message
+
+    def about(self, document: str, item: str) -> ItemError:
+        """The same error, naming the document and the item it is about."""
+        return ItemError(self.message, document, item)
 
     def __str__(self) -> str:
+        if self.document is None:
+            return self.message
         return f"{self.document}: item {self.item!r}: {self.message}"
 
 

@@ -29,10 +29,6 @@ class MergeDecision:
     def becomes_current(self) -> bool:
         return self.change in (Change.NEW, Change.UPDATED)
 
-    @property
-    def joins_history(self) -> bool:
-        return self.change is not Change.UNCHANGED
-
 
 def decide_merge(current: VersionKey | None, incoming: VersionKey) -> MergeDecision:
     """Decide how an incoming version changes its story.

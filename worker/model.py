@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from worker.errors import ItemError
+
 #: SPEC "The normalized story": the keys of `wire parse` output, in order.
 STORY_KEYS: tuple[str, ...] = (
     "provider",
@@ -39,7 +41,6 @@ STORY_KEYS: tuple[str, ...] = (
     "content_hash",
 )
 
-PUBSTATUSES = ("usable", "withheld", "canceled")
 SIGNALS = ("update", "correction", "kill", "advisory", "breaking")
 
 
@@ -102,24 +103,12 @@ class ItemData:
 
 
 @dataclass(frozen=True)
-class ItemProblem:
-    """An item of a document that could not be read; the rest of the document goes on."""
-
-    document: str
-    item: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.document}: item {self.item!r}: {self.message}"
-
-
-@dataclass(frozen=True)
 class ParsedDocument:
     """What a format module returns: the items it could read and the ones it could not."""
 
     format: str
     items: tuple[ItemData, ...]
-    problems: tuple[ItemProblem, ...] = ()
+    problems: tuple[ItemError, ...] = ()
     #: things skipped on purpose (pictures, packages), said in the log, never an error
     skipped: tuple[str, ...] = ()
 
@@ -184,15 +173,6 @@ class VersionKey:
     version_created: datetime
     version: int
     content_hash: str
-
-
-@dataclass(frozen=True)
-class CurrentVersion:
-    """What the store knows of a story when a new version arrives."""
-
-    story_id: int
-    key: VersionKey
-    cluster_id: int | None
 
 
 @dataclass

@@ -65,7 +65,7 @@ def normalize_item(
     killed = _PUBSTATUS.get((item.pubstatus or "").strip().lower().removeprefix("stat:")) == "canceled"
     if not headline and not body_text and not killed:
         # a kill may carry nothing but its identity: it must still reach the store
-        raise ItemError(document, ref, "no headline and no body")
+        raise ItemError("no headline and no body", document, ref)
     if not headline:
         headline = _first_words(body_text)
 

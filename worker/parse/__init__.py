@@ -2,14 +2,8 @@
 
 `parse_document(document, format="auto")` decodes the document once by family (XML through a
 safe lxml parser, JSON, or text), asks the format modules of that family which one it is, and
-lets that module turn it into `ItemData`. A format module knows only its format; it exposes
-
-    NAME: str                      # the `--format` name
-    FAMILY: "xml" | "json" | "text"
-    def matches(decoded: Decoded) -> bool
-    def parse(document: Document, decoded: Decoded) -> ParsedDocument
-
-and is listed in `worker.parse.registry.FORMATS` in detection order.
+lets that module turn it into `ItemData`. A format module knows only its format; it is a
+`worker.parse.registry.FormatModule` listed in `registry.FORMATS` in detection order.
 """
 
 from __future__ import annotations
@@ -17,12 +11,11 @@ from __future__ import annotations
 import importlib
 import json
 from dataclasses import dataclass
-from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 from worker.errors import DocumentError, UnknownFormat
 from worker.model import Document, ParsedDocument
-from worker.parse.registry import ALIASES, FORMATS
+from worker.parse.registry import ALIASES, FORMATS, FormatModule
 from worker.parse.xmlsafe import XMLRefused, parse_xml
 
 #: SPEC: a document over the size cap is refused (overridable by Settings)
@@ -130,7 +123,7 @@ def decode_text(content: bytes) -> str:
     return content.decode("latin-1")
 
 
-def _module_for(document: Document, decoded: Decoded, format: str) -> ModuleType:
+def _module_for(document: Document, decoded: Decoded, format: str) -> FormatModule:
     if format and format != "auto":
         name = ALIASES.get(format, format)
         if name not in FORMATS:
@@ -153,11 +146,11 @@ def _root_name(decoded: Decoded) -> str:
     return str(tag).rsplit("}", 1)[-1]
 
 
-_MODULES: dict[str, ModuleType] = {}
+_MODULES: dict[str, FormatModule] = {}
 
 
-def _load(name: str) -> ModuleType:
+def _load(name: str) -> FormatModule:
     module = _MODULES.get(name)
     if module is None:
-        module = _MODULES[name] = importlib.import_module(FORMATS[name])
+        module = _MODULES[name] = cast(FormatModule, importlib.import_module(FORMATS[name]))
     return module

@@ -7,7 +7,7 @@ Shapes (notes/formats.md 4): a response envelope `{"api_version", "method", "dat
 
 Mapping (SPEC "The normalized story"):
 - guid <- `altids.itemid`, the same for every revision. NEVER `uri`: it carries the per-request
-  `qt`/`et` tokens and changes on every call. An item without an itemid is an ItemProblem.
+  `qt`/`et` tokens and changes on every call. An item without an itemid is an ItemError.
 - version <- `version` (0 for the first version, then 1, 2 ...); version_created <-
   `versioncreated`; first_created <- `firstcreated`; embargoed <- `embargoed`.
 - pubstatus <- `pubstatus` as written (`usable`, `embargoed`, `withheld`, `canceled`); normalize
@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from worker.errors import DocumentError
+from worker.errors import DocumentError, ItemError
 from worker.model import Document, ItemData, ParsedDocument
 from worker.normalize.urgency import iptc_urgency
 from worker.parse.jsonutil import (
@@ -111,11 +111,11 @@ def _ref(item: Any, position: int) -> str:
 
 
 def read_item(item: dict[str, Any], position: int = 1) -> ItemData | str:
-    """One AP item as ItemData, or why it is skipped. Raises ValueError without an itemid."""
+    """One AP item as ItemData, or why it is skipped. Raises ItemError without an itemid."""
     altids = item.get("altids")
     guid = text(altids.get("itemid")) if isinstance(altids, dict) else None
     if not guid:
-        raise ValueError("no altids.itemid (the uri carries request tokens and is no story id)")
+        raise ItemError("no altids.itemid (the uri carries request tokens and is no story id)")
     kind = (text(item.get("type")) or "text").lower()
     body_html, body_text = _body(item)
     if kind in NON_TEXT_TYPES and not (body_html or body_text):

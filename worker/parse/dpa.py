@@ -6,7 +6,7 @@ empty queue, not an error). Format string `digitalwires@0.9.1` in the samples (n
 Mapping (SPEC "The normalized story"):
 - guid <- `urn` (stable across versions); version <- `version` (1, 2, ... up to 52 seen);
   version_created <- `version_created` (local offset, normalize makes it UTC). An entry without
-  a urn is an ItemProblem.
+  a urn is an ItemError.
 - `updated` (UTC, moves when dpa touches an entry without a new version, e.g. a re-sent
   association) is NOT part of the version key: SPEC orders by (version_created, version,
   content_hash) and dpa bumps `version`/`version_created` for every editorial change, so a
@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from worker.errors import DocumentError
+from worker.errors import DocumentError, ItemError
 from worker.model import Document, ItemData, ParsedDocument
 from worker.normalize.urgency import iptc_urgency
 from worker.parse.jsonutil import as_int, as_list, first, items_of, names, text
@@ -89,10 +89,10 @@ def _ref(entry: Any, position: int) -> str:
 
 
 def read_entry(entry: dict[str, Any], position: int = 1) -> ItemData:
-    """One digitalwires entry as ItemData. Raises ValueError without a urn."""
+    """One digitalwires entry as ItemData. Raises ItemError without a urn."""
     urn = text(entry.get("urn"))
     if not urn:
-        raise ValueError("no urn (entry_id names a delivery, not a story)")
+        raise ItemError("no urn (entry_id names a delivery, not a story)")
     categories = [c for c in as_list(entry.get("categories")) if isinstance(c, dict)]
     body = "".join(part for part in (text(entry.get("article_html")),
                                      text(entry.get("infobox_html"))) if part)

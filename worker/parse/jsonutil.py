@@ -3,8 +3,8 @@
 JSON wires are loosely typed in practice: a version is `"2"` in ninjs and `2` in AP and dpa, a
 list of names may hold objects or bare strings, a field may be present and `null`. These helpers
 read such values without raising, so a format module only says which key means what.
-`items_of` runs one reader per item and turns a bad item into an `ItemProblem` naming the
-document and the item, so the rest of a feed page still comes out.
+`items_of` runs one reader per item (`worker.parse.items`), so a bad item is reported naming
+the document and the item and the rest of a feed page still comes out.
 
 Inline NITF (a ninjs body of content type `text/vnd.IPTC.NITF`, an AP NITF rendition carried in
 the JSON) is reduced to its `body.content` markup here with the safe XML parser; the NITF format
@@ -19,11 +19,11 @@ from typing import Any
 
 from lxml import etree
 
-from worker.model import ItemData, ItemProblem
+from worker.errors import ItemError
+from worker.model import ItemData
+from worker.parse.items import read_items
 from worker.parse.xmlsafe import parse_xml
 
-#: what a bad item can raise while being read; anything else is a bug and propagates
-ITEM_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 _MARKUP = re.compile(r"<[A-Za-z][^>]*>")
 
 
@@ -116,28 +116,12 @@ def items_of(
     raw_items: Iterable[Any],
     read: Callable[[dict[str, Any], int], ItemData | str],
     ref: Callable[[Any, int], str],
-) -> tuple[list[ItemData], list[ItemProblem], list[str]]:
-    """Read every raw item with `read`; a bad one becomes an ItemProblem, the rest go on.
+) -> tuple[list[ItemData], list[ItemError], list[str]]:
+    """`worker.parse.items.read_items` over JSON items: each must be an object."""
 
-    `read` returns the item, or a string saying why the item is skipped on purpose (a picture
-    without text); skips come back as the third list, prefixed with the item's ref.
-    """
-    items: list[ItemData] = []
-    problems: list[ItemProblem] = []
-    skipped: list[str] = []
-    for position, raw in enumerate(raw_items, start=1):
+    def checked(raw: Any, position: int) -> ItemData | str:
         if not isinstance(raw, dict):
-            problems.append(ItemProblem(document, f"item {position}",
-                                        f"not a JSON object but {type(raw).__name__}"))
-            continue
-        try:
-            item = read(raw, position)
-        except ITEM_ERRORS as e:
-            message = str(e) if type(e) is ValueError else f"unreadable: {type(e).__name__}: {e}"
-            problems.append(ItemProblem(document, ref(raw, position), message))
-            continue
-        if isinstance(item, str):
-            skipped.append(f"{ref(raw, position)}: {item}")
-        else:
-            items.append(item)
-    return items, problems, skipped
+            raise ItemError(f"not a JSON object but {type(raw).__name__}")
+        return read(raw, position)
+
+    return read_items(document, raw_items, checked, ref)

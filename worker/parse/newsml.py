@@ -3,7 +3,7 @@
 Only text `newsItem`s are stories. Package, concept, knowledge and planning items and picture,
 video, audio or graphic news items are skipped with a note in `ParsedDocument.skipped`, never
 an error; a message without any text item yields no item at all. One unreadable item (no
-`@guid`, a `@version` that is not a positive integer) becomes an `ItemProblem` naming the
+`@guid`, a `@version` that is not a positive integer) becomes an `ItemError` naming the
 document and the item; the others still come out. A text item carrying neither headline nor
 body (metadata only, as IPTC's hop-history example) is skipped with a note too, unless it is a
 kill, which must never vanish unseen.
@@ -47,9 +47,10 @@ from typing import Any
 
 from lxml import etree
 
-from worker.errors import DocumentError
-from worker.model import Document, ItemData, ItemProblem, ParsedDocument
+from worker.errors import DocumentError, ItemError
+from worker.model import Document, ItemData, ParsedDocument
 from worker.normalize.urgency import iptc_urgency
+from worker.parse.items import read_items
 from worker.parse.nitf import nitf_body, nitf_byline
 from worker.parse.xmlsafe import local
 from worker.parse.xmlutil import (
@@ -111,29 +112,22 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
         sender = text(child(root, "header", "sender"))
     else:
         elements, sender = [root], None
-    items: list[ItemData] = []
-    problems: list[ItemProblem] = []
-    skipped: list[str] = []
-    for position, element in enumerate(elements, start=1):
-        ref = attr(element, "guid") or f"item {position}"
+    def read(element: Any, position: int) -> ItemData | str:
         kind = local(element.tag)
         # an item's children and its itemMeta's, read once: most of the mapping looks there
         parts = by_name(element)
         meta = by_name(first(parts, "itemMeta"))
         item_class = _item_class(kind, meta)
         if kind != "newsItem" or item_class not in TEXT_CLASSES:
-            what = f"{kind} {item_class}" if item_class else kind
-            skipped.append(f"{ref}: {what} is not a text story")
-            continue
-        try:
-            item = _item(element, parts, meta, sender)
-        except (ValueError, TypeError, etree.LxmlError) as e:
-            problems.append(ItemProblem(document.name, ref, str(e)))
-            continue
+            return f"{kind} {item_class} is not a text story" if item_class else (
+                f"{kind} is not a text story")
+        item = _item(element, parts, meta, sender)
         if _empty(item) and "kill" not in item.signals:  # a kill must never vanish unseen
-            skipped.append(f"{ref}: text item with no headline and no body")
-            continue
-        items.append(item)
+            return "text item with no headline and no body"
+        return item
+
+    items, problems, skipped = read_items(
+        document.name, elements, read, lambda e, position: attr(e, "guid") or f"item {position}")
     return ParsedDocument(NAME, tuple(items), tuple(problems), tuple(skipped))
 
 
@@ -153,10 +147,10 @@ def _item(item: etree._Element, parts: Named, meta: Named, sender: str | None) -
     """`parts` and `meta`: the children of the item and of its itemMeta, by local name."""
     guid = attr(item, "guid")
     if not guid:
-        raise ValueError("newsItem has no guid")
+        raise ItemError("newsItem has no guid")
     raw_version = attr(item, "version") or "1"
     if not raw_version.isdigit() or int(raw_version) < 1:
-        raise ValueError(f"version {raw_version!r} is not a positive integer")
+        raise ItemError(f"version {raw_version!r} is not a positive integer")
     content = by_name(first(parts, "contentMeta"))
     body_html, body_text, nitf = _body(first(parts, "contentSet"))
     headline = _headline(content) or text(child(nitf, "body", "body.head", "hedline", "hl1"))

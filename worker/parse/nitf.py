@@ -34,8 +34,9 @@ from typing import Any
 from lxml import etree
 
 from worker.errors import DocumentError
-from worker.model import Document, ItemData, ItemProblem, ParsedDocument
+from worker.model import Document, ItemData, ParsedDocument
 from worker.normalize.urgency import iptc_urgency
+from worker.parse.items import read_items
 from worker.parse.xmlsafe import local
 from worker.parse.xmlutil import (
     NITF_TO_HTML,
@@ -67,12 +68,9 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
         raise DocumentError(document.name, f"malformed XML: {decoded.xml_error}", NAME)
     if local(root.tag) != "nitf":
         raise DocumentError(document.name, "not a NITF document (no <nitf> root)", NAME)
-    ref = _identity(root)[0] or "nitf"
-    try:
-        item = nitf_item(root)
-    except (ValueError, TypeError, etree.LxmlError) as e:
-        return ParsedDocument(NAME, (), (ItemProblem(document.name, ref, str(e)),))
-    return ParsedDocument(NAME, (item,))
+    items, problems, _ = read_items(document.name, [root], lambda r, _: nitf_item(r),
+                                    lambda r, _: _identity(r)[0] or "nitf")
+    return ParsedDocument(NAME, tuple(items), tuple(problems))
 
 
 def nitf_item(root: etree._Element) -> ItemData:

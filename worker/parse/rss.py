@@ -42,8 +42,9 @@ from typing import Any
 import feedparser
 
 from worker.errors import DocumentError
-from worker.model import Document, ItemData, ItemProblem, ParsedDocument
+from worker.model import Document, ItemData, ParsedDocument
 from worker.parse import rss_fast
+from worker.parse.items import read_items
 
 NAME = "rss"
 FAMILY = "xml"
@@ -93,16 +94,11 @@ def parse_with_feedparser(document: Document) -> ParsedDocument:
     feed = result.feed
     language = feed.get("language")
     feed_author = _author(feed) if str(result.get("version", "")).startswith("atom") else None
-    items: list[ItemData] = []
-    problems: list[ItemProblem] = []
+    items, problems, _ = read_items(
+        document.name, result.entries,
+        lambda entry, position: _item(entry, language, feed_author, position), _ref)
     links_of_guid: dict[str, str | None] = {}
-    for position, entry in enumerate(result.entries, start=1):
-        try:
-            item = _item(entry, language, feed_author, position)
-        except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as e:
-            problems.append(ItemProblem(document.name, _ref(entry, position), str(e)))
-            continue
-        items.append(_disambiguate(item, links_of_guid))
+    items = [_disambiguate(item, links_of_guid) for item in items]
     return ParsedDocument(NAME, tuple(items), tuple(problems))
 
 

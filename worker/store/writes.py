@@ -213,11 +213,6 @@ def _read_back(conn: Connection, story: Story) -> WriteResult:
     return WriteResult(change, cur.story_id, cur.cluster_id)
 
 
-def write_version(conn: Connection, story: Story, now: datetime) -> WriteResult:
-    """Apply one version to the store (SPEC "Which version wins"). Caller owns the transaction."""
-    return write_versions(conn, [story], now)[0]
-
-
 def known_version_time(
     conn: Connection, provider: str, guid: str, content_hash: str
 ) -> datetime | None:
