@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers import json_document, parse_json
 from worker.parse import parse_document
-from worker.parse.dpa import dateline_place
+from worker.normalize.dateline import place_of
 
 DATA = Path(__file__).resolve().parent / "data" / "dpa"
 RECEIVED = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -102,7 +102,7 @@ def test_embargoed_single_entry_with_null_pubstatus_and_an_infobox():
     ],
 )
 def test_dateline_is_reduced_to_its_place(written, place):
-    assert dateline_place(written) == place
+    assert place_of(written) == place
 
 
 def test_located_category_is_the_dateline_when_the_entry_has_none():

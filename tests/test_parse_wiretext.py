@@ -11,7 +11,7 @@ from worker.errors import DocumentError
 from worker.model import Document, Story
 from worker.normalize import normalize_item
 from worker.parse import parse_document
-from worker.parse.wiretext import read_take_key
+from worker.normalize.signals import signals_in_words
 
 DATA = Path(__file__).resolve().parent / "data"
 RECEIVED = datetime(2030, 1, 1, tzinfo=UTC)
@@ -269,5 +269,5 @@ def test_iptc7901_without_trailer_takes_the_received_time() -> None:
 def test_take_keys_map_onto_signals_version_and_status(
     key: str, signals: tuple[str, ...], version: int | None, status: str | None
 ) -> None:
-    state = read_take_key(key)
+    state = signals_in_words(key)
     assert (set(state.signals), state.version, state.pubstatus) == (set(signals), version, status)

@@ -12,6 +12,7 @@ from datetime import datetime, timezone, tzinfo
 
 from worker.errors import ItemError
 from worker.model import SIGNALS, ItemData, Story
+from worker.normalize.dateline import lead_dateline
 from worker.normalize.dates import parse_time
 from worker.normalize.hashing import content_hash, fallback_guid
 from worker.normalize.html import (
@@ -31,13 +32,6 @@ _PUBSTATUS = {
 }
 #: "By" and its equivalents in the wire languages (dpa's "Von X, dpa" is the German "By")
 _BY = re.compile(r"^\s*(?:by|von|par|por|di|av|af)\s+", re.IGNORECASE)
-#: a lead such as "BEIRUT (Reuters) - ", "NEW YORK, Oct 14 (AP) — ", "Berlin (dpa) - "
-_LEAD_DATELINE = re.compile(
-    r"^\s*(?P<place>[A-Z][A-Za-z\u00C0-\u024F.'\- ]{1,40}?(?:, [A-Z][A-Za-z.' ]{1,30})?)"
-    r"(?:,\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2})?)?\s*"
-    r"(?:\((?P<agency>[A-Za-z][\w .&-]{0,30})\)\s*)?[\u2014\u2013-]{1,2}\s+"
-)
-
 
 def normalize_item(
     item: ItemData,
@@ -92,7 +86,7 @@ def normalize_item(
     if dateline:
         dateline = dateline.strip(" ,-\u2013\u2014") or None
     else:
-        dateline = dateline_from_lead(body_text)
+        dateline = lead_dateline(body_text)[0]
 
     guid = (item.guid or "").strip() or (item.link or "").strip()
     if not guid:
@@ -123,18 +117,6 @@ def normalize_item(
         content_hash=content_hash(headline, body_text, canonical=True),
         inferred_time=inferred,
     )
-
-
-def dateline_from_lead(body_text: str) -> str | None:
-    """The place of a dateline written into the lead: "BEIRUT (Reuters) - ..." -> "BEIRUT"."""
-    match = _LEAD_DATELINE.match(body_text[:120])
-    if not match:
-        return None
-    place = match.group("place").strip(" ,")
-    # a dateline is a place: all capitals, or followed by an agency credit
-    if place.isupper() or match.group("agency"):
-        return place
-    return None
 
 
 def _language(value: str | None) -> str | None:

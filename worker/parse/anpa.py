@@ -14,7 +14,7 @@ Shape (control characters written as names):
 
 Mapping: priority letter -> urgency (`anpa_urgency`; flash and bulletin also signal `breaking`);
 category letter -> subjects (as given); slug -> slugline; take key (header and slug line) ->
-signals, version, pubstatus (`wiretext.read_take_key`: "2ndLd-Writethru" is version 2, "Kill"
+signals, version, pubstatus (`worker.normalize.signals.signals_in_words`: "2ndLd-Writethru" is version 2, "Kill"
 and "Elimination" cancel); "By" line -> byline; the lead's "PLACE (AP) _ " -> dateline; the
 trailer -> version_created (GMT; another zone abbreviation is passed on) and the agency ->
 credits and provider. AP's 7-bit typography is undone: " _ " is a dash, ``...'' are quotes.
@@ -36,14 +36,14 @@ from typing import Any
 
 from worker.errors import DocumentError
 from worker.model import Document, ItemData, ParsedDocument
+from worker.normalize.dateline import lead_dateline
+from worker.normalize.signals import signals_in_words
 from worker.normalize.urgency import BREAKING_MAX_URGENCY, anpa_urgency
 from worker.parse.wiretext import (
     ETX,
     STX,
     clean_line,
     paragraphs_to_html,
-    read_take_key,
-    split_dateline,
     story_guid,
 )
 
@@ -99,12 +99,12 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
                             NAME)
 
     urgency = anpa_urgency(header.group("prio"))
-    state = read_take_key(take, story["take"])
+    state = signals_in_words(take, story["take"])
     signals = list(state.signals)
     if (urgency is not None and urgency <= BREAKING_MAX_URGENCY and "breaking" not in signals
             and state.pubstatus is None):  # a kill moves at bulletin priority: not news
         signals.append("breaking")
-    place, lead_agency = split_dateline(story["paragraphs"][0]) if story["paragraphs"] else (
+    place, lead_agency = lead_dateline(story["paragraphs"][0]) if story["paragraphs"] else (
         None, None)
     agency = trailer.group("agency") if trailer else lead_agency
     item = ItemData(

@@ -38,6 +38,7 @@ from typing import Any
 
 from worker.errors import DocumentError, ItemError
 from worker.model import Document, ItemData, ParsedDocument
+from worker.normalize.signals import signal_of_code
 from worker.normalize.urgency import iptc_urgency
 from worker.parse.jsonutil import (
     as_int,
@@ -58,14 +59,6 @@ NON_TEXT_TYPES = {"picture", "graphic", "audio", "video", "complexdata"}
 #: keys only AP Media API items have (ninjs 1.x shares the rest of the shape)
 _AP_KEYS = {"bylines", "signals", "editorialtypes", "headline_extended", "description_summary",
             "datelinelocation", "editorialpriority", "editorialrole", "textformat"}
-EDITORIAL_TYPES = {
-    "correction": "correction",
-    "advisory": "advisory",
-    "elimination": "kill", "kill": "kill", "withhold": "kill", "disregard": "kill",
-    "update": "update", "writethru": "update", "lead": "update",
-}
-
-
 def matches(decoded: Any) -> bool:
     data = decoded.data
     if not isinstance(data, dict):
@@ -154,7 +147,7 @@ def signals_of(item: dict[str, Any], version: int | None) -> tuple[str, ...]:
     """SPEC signals from `editorialtypes`, `signals` and the revision counter (see module doc)."""
     found: list[str] = []
     for value in names(item.get("editorialtypes")):
-        signal = EDITORIAL_TYPES.get(value.replace(" ", "").replace("-", "").lower())
+        signal = signal_of_code(value)
         if signal and signal not in found:
             found.append(signal)
     listed = item.get("signals")

@@ -30,11 +30,12 @@ Mapping (SPEC "The normalized story"):
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from worker.errors import DocumentError, ItemError
 from worker.model import Document, ItemData, ParsedDocument
+from worker.normalize.dateline import place_of
+from worker.normalize.signals import signal_of_code
 from worker.normalize.urgency import iptc_urgency
 from worker.parse.jsonutil import as_int, as_list, first, items_of, names, text
 
@@ -42,12 +43,8 @@ NAME = "dpa"
 FAMILY = "json"
 PROVIDER = "dpa"
 
-SIGNALS = {"update": "update", "correction": "correction", "kill": "kill", "cancel": "kill",
-           "advisory": "advisory", "breaking": "breaking"}
 SUBJECT_TYPES = ("dnltype:dpasubject", "dnltype:subject")
 _ENTRY_KEYS = {"version_created", "article_html", "entry_id", "categories"}
-_TRAILING_DASH = re.compile(r"\s*[-\u2013\u2014]+\s*$")
-_CREDIT = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 def matches(decoded: Any) -> bool:
@@ -111,7 +108,7 @@ def read_entry(entry: dict[str, Any], position: int = 1) -> ItemData:
         signals=_signals(entry, categories),
         headline=text(entry.get("headline")),
         byline=text(entry.get("byline")),
-        dateline=dateline_place(text(entry.get("dateline"))) or (located[0] if located else None),
+        dateline=place_of(text(entry.get("dateline"))) or (located[0] if located else None),
         language=text(entry.get("language")),
         body_html=body or None,
         subjects=subjects,
@@ -122,18 +119,6 @@ def read_entry(entry: dict[str, Any], position: int = 1) -> ItemData:
     )
 
 
-def dateline_place(dateline: str | None) -> str | None:
-    """The place of a dpa dateline: "New York (dpa) - " -> "New York"."""
-    if not dateline:
-        return None
-    place = _TRAILING_DASH.sub("", dateline)
-    place = _CREDIT.sub("", place).strip()
-    head, comma, rest = place.partition(",")
-    if comma and any(ch.isdigit() for ch in rest):
-        place = head  # "MADRID, 21 Nov. 2024": the date is not the place
-    return place.strip(" ,") or None
-
-
 def _signals(entry: dict[str, Any], categories: list[dict[str, Any]]) -> tuple[str, ...]:
     raw = [text(entry.get("signal"))]
     raw += [text(c.get("qcode")) or text(c.get("name"))
@@ -142,7 +127,7 @@ def _signals(entry: dict[str, Any], categories: list[dict[str, Any]]) -> tuple[s
     for value in raw:
         if not value or (":" in value and not value.startswith("sig:")):
             continue  # other vocabularies (apsig:newscontent) are not SPEC signals
-        signal = SIGNALS.get(value.removeprefix("sig:").lower())
+        signal = signal_of_code(value)
         if signal and signal not in found:
             found.append(signal)
     return tuple(found)

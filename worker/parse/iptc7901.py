@@ -16,7 +16,7 @@ Shape (dpa's flavour; control characters written as names):
 Mapping: priority digit -> urgency as is (1 flash .. 6; 1 and 2 also signal `breaking`); desk
 (Ressort) -> subjects as given; keyword line -> slugline (as written, without the closing "/")
 and keywords (its parts); take-key lines -> signals, version and pubstatus
-(`wiretext.read_take_key`: "2ND LEAD" is version 2, "KORREKTUR" a correction, "Kill"
+(`worker.normalize.signals.signals_in_words`: "2ND LEAD" is version 2, "KORREKTUR" a correction, "Kill"
 cancels); "By"/"Von" line -> byline; the lead's "Place (dpa) - " -> dateline and credits; the
 trailer -> version_created (GMT/UTC/MEZ/MESZ honoured, no zone is left to the feed's zone;
 German month abbreviations read). The notebook, the not-for-publication block and the sign-off
@@ -40,15 +40,15 @@ from typing import Any
 
 from worker.errors import DocumentError
 from worker.model import Document, ItemData, ParsedDocument
+from worker.normalize.dateline import lead_dateline
+from worker.normalize.signals import signals_in_words
 from worker.normalize.urgency import BREAKING_MAX_URGENCY, iptc_urgency
 from worker.parse.wiretext import (
     ETX,
     STX,
     clean_line,
     paragraphs_to_html,
-    read_take_key,
     short_digest,
-    split_dateline,
     story_guid,
 )
 
@@ -115,14 +115,14 @@ def parse(document: Document, decoded: Any) -> ParsedDocument:
     created, day = _trailer_time(trailer)
 
     urgency = iptc_urgency(header.group("prio"))
-    state = read_take_key(*takes)
+    state = signals_in_words(*takes)
     signals = list(state.signals)
     if (urgency is not None and urgency <= BREAKING_MAX_URGENCY and "breaking" not in signals
             and state.pubstatus is None):  # a kill moves at bulletin priority: not news
         signals.append("breaking")
     place, lead_agency = None, None
     for paragraph in paragraphs[:3]:
-        place, lead_agency = split_dateline(paragraph)
+        place, lead_agency = lead_dateline(paragraph)
         if place:
             break
     credits = tuple(p.strip() for p in (lead_agency or agency or "").split("/") if p.strip())

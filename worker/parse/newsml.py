@@ -49,6 +49,8 @@ from lxml import etree
 
 from worker.errors import DocumentError, ItemError
 from worker.model import Document, ItemData, ParsedDocument
+from worker.normalize.dateline import lead_dateline, place_of
+from worker.normalize.signals import signal_of_code, signals_in_headline, signals_in_words
 from worker.normalize.urgency import iptc_urgency
 from worker.parse.items import read_items
 from worker.parse.nitf import nitf_body, nitf_byline
@@ -59,7 +61,6 @@ from worker.parse.xmlutil import (
     by_name,
     child,
     children,
-    clean_dateline,
     descendants,
     first,
     inner_html,
@@ -76,22 +77,11 @@ ROOTS = {"newsMessage", "newsItem", "packageItem", "conceptItem", "knowledgeItem
          "planningItem", "catalogItem"}
 TEXT_CLASSES = {"text"}
 #: explicit signal codes, lower-cased; Reuters edStat C/U/D = corrected/update/delete
-SIGNAL_CODES = {"sig:update": "update", "sig:correction": "correction", "edstat:u": "update",
-                "edstat:c": "correction", "edstat:d": "kill"}
 MSG_TYPES = {"r": "update", "d": "kill"}
 #: a paragraph's content up to its first `</p>`; the loop is unrolled, as a lazy `(.*?)</p>`
 #: would try `</p>` at every character
 _PARAGRAPH = re.compile(r"<p\b[^>]*>([^<]*(?:<(?!/p>)[^<]*)*)</p>")
 _TAG = re.compile(r"<[^>]+>")
-_HEADLINE_SIGNALS = ((re.compile(r"^CORRECTED\b", re.IGNORECASE), "correction"),
-                     (re.compile(r"^UPDATE\s*\d+\b", re.IGNORECASE), "update"))
-_SLUG_SIGNALS = ((re.compile(r"\bCORRECT(?:ED|S|ION)\b", re.IGNORECASE), "correction"),
-                 (re.compile(r"\bUPDATE\s*\d*\b|\bwrite-?thru\b", re.IGNORECASE), "update"))
-_NOTE_SIGNALS = ((re.compile(r"\bcorrect(?:s|ed|ion)\b", re.IGNORECASE), "correction"),
-                 (re.compile(r"\bwrite-?thru\b", re.IGNORECASE), "update"))
-_LEAD = re.compile(r"^(?P<place>[A-Z][A-Z.'\- ]{1,40}(?:, [A-Z][A-Za-z.' ]{1,20}?)?)"
-                   r"(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*"
-                   r"\([A-Za-z][\w .&-]{0,30}\)\s*[-\u2013\u2014_]")
 #: how many paragraphs may come before the dateline (Reuters puts a summary and the byline first)
 LEAD_PARAGRAPHS = 6
 
@@ -212,19 +202,17 @@ def _headline(content: Named) -> str | None:
 
 def _signals(meta: Named, pubstatus: str | None, headline: str | None,
              slugline: str | None) -> tuple[str, ...]:
-    signals = [SIGNAL_CODES[code] for code in
-               ((attr(s, "qcode") or "").lower() for s in meta.get("signal", ()))
-               if code in SIGNAL_CODES]
+    signals = [signal for signal in (signal_of_code(attr(s, "qcode"))
+                                     for s in meta.get("signal", ())) if signal]
     msg_type = (attr(first(meta, "itemClass"), "msgType") or "").lower()
     if msg_type in MSG_TYPES:
         signals.append(MSG_TYPES[msg_type])
     if (pubstatus or "").lower().endswith("canceled"):
         signals.append("kill")
     if not signals:  # no explicit status: read the words editors put in the item
-        cues = [(headline or "", _HEADLINE_SIGNALS), (slugline or "", _SLUG_SIGNALS)]
-        cues += [(text(note) or "", _NOTE_SIGNALS) for note in meta.get("edNote", ())]
-        for value, rules in cues:
-            signals += [signal for pattern, signal in rules if pattern.search(value)]
+        signals += signals_in_headline(headline)
+        notes = [text(note) for note in meta.get("edNote", ())]
+        signals += signals_in_words(slugline, *notes).signals
     return tuple(dict.fromkeys(signals))
 
 
@@ -244,14 +232,14 @@ def _byline(content: Named, nitf: Any) -> str | None:
 
 
 def _dateline(content: Named, body_html: str | None) -> str | None:
-    place = clean_dateline(text(first(content, "dateline")))
+    place = place_of(text(first(content, "dateline")))
     if place:
         return place
     paragraphs = _PARAGRAPH.finditer(body_html or "")
     for found in itertools.islice(paragraphs, LEAD_PARAGRAPHS):
-        match = _LEAD.match(html.unescape(_TAG.sub("", found.group(1))).strip())
-        if match:
-            return match.group("place").strip(" ,")
+        place, agency = lead_dateline(html.unescape(_TAG.sub("", found.group(1))).strip())
+        if place and agency:
+            return place
     located = first(content, "located")
     return text(child(located, "name")) or attr(located, "literal")
 

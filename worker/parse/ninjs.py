@@ -38,6 +38,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from worker.errors import DocumentError
 from worker.model import Document, ItemData, ParsedDocument
+from worker.normalize.signals import signals_in_headline, signals_in_words
 from worker.normalize.urgency import iptc_urgency
 from worker.parse.jsonutil import (
     as_int,
@@ -62,9 +63,6 @@ _PLURAL = {"headlines", "bodies", "descriptions", "subjects", "by", "genres", "i
 _MARKERS = {"versioncreated", "versionCreated", "headline", "headlines", "bodies", "body_html",
             "body_text", "body_xhtml", "pubstatus", "pubStatus", "byline", "by", "type"}
 _AP_ITEMID = re.compile(r"/content/([0-9a-f]{32})(?:[./?]|$)")
-_CORRECTION = re.compile(r"\b(correct(?:s|ed|ion|ing)?|korrektur|berichtigt|rectif\w*)\b",
-                         re.IGNORECASE)
-_UPDATE = re.compile(r"\b(updates?|updated|write-?thru|recasts?|aktualisiert)\b", re.IGNORECASE)
 
 
 def matches(decoded: Any) -> bool:
@@ -251,14 +249,9 @@ def _description(obj: dict[str, Any]) -> str | None:
 
 
 def _signals(headline: str | None, ednote: str | None, obj: dict[str, Any]) -> tuple[str, ...]:
-    words = " ".join([ednote or "", *names(first(obj, "genres", "genre"), "name", "code", "uri")])
-    lead = (headline or "")[:20]
-    signals = []
-    if _CORRECTION.search(words) or re.match(r"\s*correct(ed|ion)\b", lead, re.IGNORECASE):
-        signals.append("correction")
-    if _UPDATE.search(words) or re.match(r"\s*update\b", lead, re.IGNORECASE):
-        signals.append("update")
-    return tuple(signals)
+    words = signals_in_words(ednote, *names(first(obj, "genres", "genre"), "name", "code", "uri"))
+    found = {*words.signals, *signals_in_headline(headline)}
+    return tuple(s for s in ("correction", "update") if s in found)
 
 
 def _credits(obj: dict[str, Any]) -> tuple[str, ...]:

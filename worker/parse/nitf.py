@@ -28,13 +28,13 @@ NewsML-G2 carries NITF inside `inlineXML`: `newsml.py` reuses `nitf_body` and `n
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from lxml import etree
 
 from worker.errors import DocumentError
 from worker.model import Document, ItemData, ParsedDocument
+from worker.normalize.signals import signals_in_words
 from worker.normalize.urgency import iptc_urgency
 from worker.parse.items import read_items
 from worker.parse.xmlsafe import local
@@ -53,8 +53,6 @@ from worker.parse.xmlutil import (
 NAME = "nitf"
 FAMILY = "xml"
 
-_CORRECTS = re.compile(r"\bcorrect(?:s|ed|ion)\b", re.IGNORECASE)
-_WRITETHRU = re.compile(r"\bwrite-?thru\b|\bwrite-?through\b", re.IGNORECASE)
 
 
 def matches(decoded: Any) -> bool:
@@ -141,11 +139,7 @@ def _signals(docdata: etree._Element | None, status: str | None) -> tuple[str, .
     if child(docdata, "correction") is not None:
         signals.append("correction")
     for message in children(docdata, "ed-msg"):
-        info = attr(message, "info") or ""
-        if _CORRECTS.search(info):
-            signals.append("correction")
-        if _WRITETHRU.search(info):
-            signals.append("update")
+        signals += signals_in_words(attr(message, "info")).signals
         if (attr(message, "msg-type") or "").lower() == "advisory":
             signals.append("advisory")
     return tuple(dict.fromkeys(signals))

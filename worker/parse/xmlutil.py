@@ -35,10 +35,6 @@ DROPPED = {"media", "note", "nitf-table-metadata", "head", "header", "title", "s
 _DROPPED_ANY_NS = sorted("{*}" + name for name in DROPPED)  # in any namespace or none
 _INDENTED = re.compile(r"^[ \t]+\S")
 #: a date after the place of a dateline: ", Oct 14", ", 01 LUG", ", 14. Oktober 2017"
-_TRAILING_DATE = re.compile(
-    r",\s*(?:\d{1,2}\.?\s+[A-Za-z]{3,9}\.?|[A-Za-z]{3,9}\.?\s+\d{1,2})(?:,?\s+\d{4})?$")
-_TIMESTAMP = re.compile(r"\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}")
-_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 #: provider slugs: a domain (`reuters.com`), or a name in words
 _DOMAIN = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)+")
 _NAME = re.compile(r"[a-z][a-z -]{0,40}")
@@ -257,24 +253,6 @@ def plain_text(value: str) -> str:
     for block in blocks:
         paragraphs.extend(split_indented(block) or [" ".join(block.split())])
     return "\n\n".join(paragraphs)
-
-
-def clean_dateline(value: str | None) -> str | None:
-    """The place of a dateline as written: `London (dpa) - ` -> `London`,
-    `ANSA - ROMA, 01 LUG -` -> `ROMA`; a bare timestamp (Reuters) -> None."""
-    if not value:
-        return None
-    place = value.split("(", 1)[0]
-    place = " ".join(place.split()).strip(" ,-\u2013\u2014:")
-    place = _TRAILING_DATE.sub("", place)
-    if " - " in place:
-        place = place.rsplit(" - ", 1)[1]
-    place = place.strip(" ,-\u2013\u2014:")
-    if not place or _TIMESTAMP.search(place):
-        return None
-    if not _TWO_LETTERS.search(place):
-        return None
-    return place
 
 
 @lru_cache(maxsize=512)
