@@ -1,6 +1,6 @@
 """The naive worker the benchmark compares against, measured in the same run.
 
-What a first version of such a worker typically does, and what notes/perf.md timed: fetch the
+What a first version of such a worker typically does (docs/design.md "Libraries and costs"): fetch the
 whole feed every poll (no conditional GET), parse it with feedparser's defaults (its own HTML
 sanitizer and relative-URI resolution on), clean every body again with BeautifulSoup, hash it,
 run near-duplicate detection on it (datasketch MinHash over word 3-shingles, an in-memory

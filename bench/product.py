@@ -6,7 +6,7 @@ dispatcher's own `sync_config` load it into the store, claims feeds with the dis
 task tracer, the lease renewal, the conditional GET, the item pre-scan, the pipeline (parse,
 normalize, sanitize, hash, dedup, store), the fingerprints and the outcome row, as a prefork
 child runs them. What `apply()` leaves out is the broker round trip (publish, deliver, ack);
-notes/perf.md 4 measured it at ~0.77 ms of machine CPU per task with Redis, which the report
+docs/design.md "Libraries and costs" records it at ~0.77 ms of machine CPU per task with Redis, which the report
 adds where it says "with broker".
 
 `StageClock` splits the CPU time of new-item polls into stages by wrapping the functions the
@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-#: measured broker cost per task, Redis transport (notes/perf.md 4): 2 cores / 2,604 tasks/s
+#: measured broker cost per task, Redis transport (docs/design.md "Libraries and costs"): 2 cores / 2,604 tasks/s
 BROKER_MS_PER_TASK = 0.77
 
 

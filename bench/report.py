@@ -8,7 +8,7 @@ Targets (issue "Speed", 2 cores, as ratios in one run):
 - worker memory stays flat as the store grows.
 
 "CPU end to end" is the poll task run in-process (`task.apply()`); the broker's share per task is
-not in it, and "with broker" adds the ~0.77 ms per task that notes/perf.md 4 measured (Redis).
+not in it, and "with broker" adds the ~0.77 ms per task that docs/design.md "Libraries and costs" records (Redis).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The benchmark's scenarios; each runs in a fresh process and returns plain figures.
 
 A fresh process per scenario (multiprocessing "spawn") keeps them independent: no warm caches,
-no heap left over from another scenario (a big heap slows Python's cyclic GC, notes/perf.md 2),
+no heap left over from another scenario (a big heap slows Python's cyclic GC, docs/design.md "Libraries and costs"),
 its own settings for the product (the Celery app reads them at import), and a clean RSS reading.
 
 CPU is process CPU time (`time.process_time`), plus the PostgreSQL backends' CPU when the store

@@ -10,7 +10,7 @@ kind checked against the file (entity declarations, no feed at all, bytes that a
 ASCII-compatible). Differential: for every entry, when feedparser (with the flags the product
 uses) finds a title or link, the normalized headline and link say the same. These are
 one-element fixtures, so the differential covers the field mapping, not realistic feeds
-(notes/pollers.md C5).
+(docs/design.md "Polling").
 """
 
 from __future__ import annotations

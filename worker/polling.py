@@ -4,7 +4,7 @@ The per-feed schedule lives in the store (`feeds.next_poll_at`, `lease_until`,
 `consecutive_failures`); these functions decide the values, the dispatcher and the poll task write
 them. Nothing here reads the clock or does I/O: `now` and the random draw come in.
 
-The rules, and the pollers they answer (notes/pollers.md):
+The rules, and the pollers they answer (docs/design.md "Polling"):
 
 - success, and also "nothing new" (HTTP 304, same ETag, same body, every item known), resets the
   failure count and polls again one interval later. A 304 is not a failure.

@@ -50,7 +50,7 @@ class Settings:
     broker_url: str
     feeds_path: Path
     api_bind: str = "127.0.0.1:8000"
-    #: documents over this size are refused (SPEC "Bad input"; notes/pollers.md: 15-16 MiB)
+    #: documents over this size are refused (15-16 MiB is the common default: docs/design.md "Polling")
     max_document_bytes: int = 16 * 1024 * 1024
     #: near-duplicate lookups only look this far back: syndication copies arrive within days
     dedupe_window_hours: float = 96.0

@@ -4,7 +4,7 @@
 `HttpSource` (the feed's position is its validators). Both use one pooled keep-alive client
 (`make_client`, one per worker process) and the same limits.
 
-What `fetch_feed` does to keep a poll of an unchanged feed cheap and polite (notes/pollers.md A2, D9):
+What `fetch_feed` does to keep a poll of an unchanged feed cheap and polite (docs/design.md "Polling"):
 
 - it sends `If-None-Match` / `If-Modified-Since` from the validators kept for the feed; a 304
   ends the poll, and the validators the 304 carries replace the kept ones (a server may rotate

@@ -1,6 +1,6 @@
 """AP Media API JSON: item documents (`/content/{id}`) and feed pages (`/content/feed`).
 
-Shapes (notes/formats.md 4): a response envelope `{"api_version", "method", "data": {...}}` whose
+Shapes (docs/design.md "Formats"): a response envelope `{"api_version", "method", "data": {...}}` whose
 `data` holds one `item` (item metadata call) or `items: [{"meta": {...}, "item": {...}}]`
 (feed page, oldest first, with `next_page`); a bare item object is read too. An empty feed page
 (the long poll answered "nothing new") is a document with no items, not an error.

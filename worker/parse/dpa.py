@@ -1,7 +1,7 @@
 """dpa digitalwires JSON entries (wireQ `entries.json`, s3push files).
 
 A document is one entry object or `{"entries": [...]}` (the wireQ answer; an empty list is an
-empty queue, not an error). Format string `digitalwires@0.9.1` in the samples (notes/formats.md 5).
+empty queue, not an error). Format string `digitalwires@0.9.1` in the samples (docs/design.md "Formats").
 
 Mapping (SPEC "The normalized story"):
 - guid <- `urn` (stable across versions); version <- `version` (1, 2, ... up to 52 seen);

@@ -8,7 +8,7 @@ document and the item; the others still come out. A text item carrying neither h
 body (metadata only, as IPTC's hop-history example) is skipped with a note too, unless it is a
 kill, which must never vanish unseen.
 
-Mapping (notes/formats.md 3 and 8.2), `im` = itemMeta, `cm` = contentMeta:
+Mapping (docs/design.md "Formats"), `im` = itemMeta, `cm` = contentMeta:
 
 - guid, version: `newsItem/@guid`, `@version` (schema default 1; Reuters' is an opaque
   increasing integer, only comparable within one guid).

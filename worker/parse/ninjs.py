@@ -1,7 +1,7 @@
 """IPTC ninjs (News in JSON) 1.x, 2.x and 3.x, including the AP and Superdesk flavours.
 
 A document is one ninjs object or a JSON list of them. The generation is read off the keys
-(notes/formats.md 1.1, 1.2): 3.x writes camelCase (`versionCreated`, `pubStatus`, `altIds`),
+(docs/design.md "Formats"): 3.x writes camelCase (`versionCreated`, `pubStatus`, `altIds`),
 2.x has arrays (`headlines[]`, `bodies[]`, `subjects[]`, `by`), 1.x is flat lower case
 (`headline`, `body_html`, `subject[]`, `byline`, the `headline_*`/`body_*` pattern keys).
 Each generation is read with its own names first (dates, status, byline, editor's note,
@@ -9,7 +9,7 @@ headline) and the others' as fallback, because real documents mix them (the IPTC
 example keeps 1.x `versioncreated` beside `bodies[]`).
 
 Mapping (SPEC "The normalized story"):
-- guid: Superdesk's non-standard `guid` when present (it is their stable id, formats.md 1.3);
+- guid: Superdesk's non-standard `guid` when present (it is their stable id, docs/design.md "Formats");
   else `uri`, EXCEPT an AP uri (`api.ap.org/media/v/content/<itemid>?qt=..&et=..`): its query
   carries per-request tokens, so the guid is `altids` itemid, else the itemid path segment:
   the same guid the AP Media API format gives the same story (and the provider is then "ap").
@@ -23,7 +23,7 @@ Mapping (SPEC "The normalized story"):
 - byline <- `byline`/`by`; dateline <- `located` (ninjs has no dateline, only the place);
   subjects <- names of `subject[]`/`subjects[]`; keywords <- `keywords[]`; credits <- infosource
   names, else Superdesk `source`, else `copyrightholder`. No link: `uri` is an id, not a link.
-- signals: ninjs has no signal field (formats.md 1.2). `correction` and `update` are read from
+- signals: ninjs has no signal field (docs/design.md "Formats"). `correction` and `update` are read from
   what the item says in words: an editor's note or genre naming a correction/update, or a
   headline starting "CORRECTED"/"UPDATE". A canceled pubstatus becomes `kill` in normalize.
 - Non-text items (picture, audio, video, graphic, event, planning) are skipped, and said so in

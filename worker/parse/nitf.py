@@ -1,6 +1,6 @@
 """NITF 3.x (IPTC News Industry Text Format), with or without its namespace: one story a document.
 
-Mapping (notes/formats.md 2 and 8.2), `docdata` = `nitf/head/docdata`:
+Mapping (docs/design.md "Formats"), `docdata` = `nitf/head/docdata`:
 
 - guid: `docdata/du-key/@key`, else `docdata/doc-id/@id-string` (NTB's id-string carries a
   per-version suffix, its du-key does not); AP's NITF has neither, so normalize makes the SPEC

@@ -2,7 +2,7 @@
 
 In steady state nearly every poll of a feed brings the same items again. Parsing and normalizing
 100 items costs ~80 ms with feedparser; reading the raw XML with lxml and hashing each item element
-costs ~1.3 ms (notes/perf.md 5a). So a poll first takes one fingerprint per item and asks the store
+costs ~1.3 ms (docs/design.md "Libraries and costs"). So a poll first takes one fingerprint per item and asks the store
 which ones it has already ingested for this feed; when all are known, the poll ends without the
 full parse.
 

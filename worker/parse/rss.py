@@ -8,11 +8,11 @@ feedparser as below; on the shape both read, both give the same stories (tests/t
 
 feedparser is told not to sanitize or resolve links itself (`sanitize_html=False`,
 `resolve_relative_uris=False`): normalize does both once, with the same allow-list for every
-format (notes/perf.md 1a: feedparser's own sanitizer is ~70 % of its time). The bytes reach
+format (docs/design.md "Libraries and costs": feedparser's own sanitizer is ~70 % of its time). The bytes reach
 feedparser only after `decode` has refused entity-declaring documents (xmlsafe), and feedparser
 itself keeps only inline entities that expand to plain text.
 
-Mapping (notes/formats.md 8.2): guid <- `guid`/`atom:id`, else the link, else the SPEC digest
+Mapping (docs/design.md "Formats"): guid <- `guid`/`atom:id`, else the link, else the SPEC digest
 (normalize); version_created <- `atom:updated`/`dc:date`/`dcterms:modified`, else
 `pubDate`/`published`; first_created <- `pubDate`/`published`; headline <- `title`; body <-
 `content:encoded`/Atom `content` (an HTML one first), else `description`/`summary`; byline <-

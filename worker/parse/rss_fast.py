@@ -1,7 +1,7 @@
 """RSS 2.0 read straight from the lxml tree: the fast path of `worker.parse.rss`.
 
 feedparser costs ~0.3-0.6 ms per item even with its sanitizer off; reading the same fields from
-the tree `decode` already built costs a few hundredths (notes/perf.md 1a). On a busy worker that
+the tree `decode` already built costs a few hundredths (docs/design.md "Libraries and costs"). On a busy worker that
 is most of the parse. feedparser stays the reader of everything else: this module reads only
 the common, well-formed shape of RSS 2.0 and returns None for anything outside it, and the
 caller then hands the document to feedparser. So feedparser's tolerance (ill-formed bytes, odd

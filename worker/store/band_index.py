@@ -284,7 +284,7 @@ def _scalar(row):  # type: ignore[no-untyped-def]
 
 def _probes(table, n_keys: int):  # type: ignore[no-untyped-def]
     """n point probes of the (band, hash) primary key: an OR of equalities, not a row-value
-    IN, which SQLite 3.40 answers with a table scan (notes/perf.md section 3)."""
+    IN, which SQLite 3.40 answers with a table scan (docs/design.md "Libraries and costs")."""
     return or_(*(and_(table.c.band == bindparam(f"b{i}"), table.c.hash == bindparam(f"h{i}"))
                  for i in range(n_keys)))
 

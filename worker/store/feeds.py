@@ -1,6 +1,6 @@
 """The feeds table: config sync, claiming due feeds, a poll's lease and outcome, item fingerprints.
 
-The per-feed schedule lives here, not in Celery beat (notes/pollers.md E4, F):
+The per-feed schedule lives here, not in Celery beat (docs/design.md "Polling"):
 
 - `sync_feeds` makes the table match the configuration file: new feeds are due at once, changed
   ones take their new settings (a new URL forgets the old validators), removed ones are deleted

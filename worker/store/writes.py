@@ -4,7 +4,7 @@
 
 1. one pre-SELECT of the current keys of the document's stories (`provider IN (...) AND guid IN
    (...)`: two plain IN lists that the unique index answers; a row-value `(provider, guid) IN`
-   makes SQLite 3.40 scan the table, notes/perf.md 3). A story whose current key is already
+   makes SQLite 3.40 scan the table, docs/design.md "Libraries and costs"). A story whose current key is already
    equal or greater is decided there (unchanged or stale) and never rewritten: keys only grow,
    so that decision cannot be overtaken by another writer. In steady state this is every story;
 2. for the others, one conditional upsert executed for all of them (an executemany that

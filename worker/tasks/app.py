@@ -4,7 +4,7 @@ Queues (all declared, named by purpose): `wire.schedule` carries the dispatcher'
 `wire.poll` one message per feed poll. A worker consumes both by default; a big deployment can run
 separate pools (`wire worker -Q wire.poll`).
 
-Settings and why (notes/pollers.md E5-E8, notes/perf.md 4):
+Settings and why (docs/design.md "Polling", "Libraries and costs"):
 
 - `task_acks_late` + `task_reject_on_worker_lost`: a poll whose worker dies is delivered again,
   and a poll is idempotent (the merge rule is a conditional upsert, fingerprints are written after
