@@ -124,6 +124,7 @@ def _handler(server: AgencyServer) -> type[BaseHTTPRequestHandler]:
                 record = Request(path, dict(self.headers.items()), started,
                                  peer_port=self.client_address[1])
                 server.requests.append(record)
+                self.record = record
                 status_now = None
                 if feed is not None and feed.statuses:
                     status_now = feed.statuses.pop(0)
@@ -174,6 +175,8 @@ def _handler(server: AgencyServer) -> type[BaseHTTPRequestHandler]:
             return self._send(200, body, headers)
 
         def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> int:
+            with server.lock:  # before the client can see the answer (tests read it at once)
+                self.record.status = status
             self.send_response(status)
             for key, value in (headers or {}).items():
                 self.send_header(key, value)

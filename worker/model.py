@@ -15,32 +15,6 @@ from typing import Any
 
 from worker.errors import ItemError
 
-#: SPEC "The normalized story": the keys of `wire parse` output, in order.
-STORY_KEYS: tuple[str, ...] = (
-    "provider",
-    "guid",
-    "version",
-    "version_created",
-    "first_created",
-    "pubstatus",
-    "embargoed",
-    "urgency",
-    "signals",
-    "headline",
-    "slugline",
-    "byline",
-    "dateline",
-    "language",
-    "body_html",
-    "body_text",
-    "subjects",
-    "keywords",
-    "credits",
-    "link",
-    "word_count",
-    "content_hash",
-)
-
 SIGNALS = ("update", "correction", "kill", "advisory", "breaking")
 
 
@@ -192,6 +166,11 @@ class IngestCounts:
 
     def as_json(self) -> dict[str, int]:
         return dataclasses.asdict(self)
+
+
+#: SPEC "The normalized story": the keys of `wire parse` output, in order (Story's fields)
+STORY_KEYS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Story)
+                                    if f.name != "inferred_time")
 
 
 def format_time(value: datetime) -> str:
