@@ -16,6 +16,12 @@ if TYPE_CHECKING:
 PROTOCOLS: dict[str, str] = {
     "http": "worker.fetch.http",
     "folder": "worker.fetch.folder",
+    "ap-media": "worker.fetch.ap_media",
+    "dpa-wireq": "worker.fetch.wireq",
+    "reuters-connect": "worker.fetch.reuters",
+    "ftp": "worker.fetch.ftp",
+    "ftps": "worker.fetch.ftp",
+    "sftp": "worker.fetch.ftp",
 }
 
 

@@ -34,6 +34,7 @@ FORMATS: dict[str, str] = {
     "newsml": "worker.parse.newsml",
     "nitf": "worker.parse.nitf",
     "rss": "worker.parse.rss",
+    "reuters": "worker.parse.reuters",
     "apmedia": "worker.parse.apmedia",
     "dpa": "worker.parse.dpa",
     "ninjs": "worker.parse.ninjs",
@@ -49,4 +50,5 @@ ALIASES: dict[str, str] = {
     "atom": "rss",
     "ap": "apmedia",
     "digitalwires": "dpa",
+    "reuters-connect": "reuters",
 }

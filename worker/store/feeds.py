@@ -46,12 +46,12 @@ class SyncResult:
 def _row_values(feed: FeedConfig) -> dict[str, Any]:
     return {
         "provider": feed.provider,
-        "url": feed.url,
+        "url": feed.source if feed.url is not None else None,  # credentials masked
         "folder": feed.folder,
         "format": feed.format,
         "interval": feed.interval,
         "enabled": feed.enabled,
-        "config": feed.model_dump(mode="json"),
+        "config": feed.stored(),  # templates as written, literal secrets masked
     }
 
 
@@ -77,7 +77,7 @@ def sync_feeds(engine: Engine, config: WireConfig, now: datetime) -> SyncResult:
             if row.config == values["config"]:
                 continue
             changed.append(name)
-            if row.url != feed.url or row.folder != feed.folder:
+            if row.url != values["url"] or row.folder != feed.folder:
                 values.update(position=None, consecutive_failures=0, next_poll_at=now)
             elif row.next_poll_at is None or row.next_poll_at > now + timedelta(
                 seconds=feed.interval

@@ -264,3 +264,7 @@ class StoryChangeRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     xid: Mapped[int | None] = mapped_column(BigInteger)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# the delivery protocols' shared state (tokens) and the archive: their own module, same metadata
+from worker.store import shared as _shared  # noqa: E402,F401

@@ -1,0 +1,216 @@
+"""Real FTP, FTPS (pyftpdlib) and SFTP (paramiko) servers on 127.0.0.1, serving a local folder.
+
+`self_signed(tmp)` makes a certificate for 127.0.0.1 (cryptography) for FTPS; point
+`SSL_CERT_FILE` at it so the client trusts it. The SFTP server has a fresh host key and one
+user with a password; its SFTP side maps the remote paths onto `root` (paramiko's
+`SFTPServerInterface`, the way paramiko's own tests do it).
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import os
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+import paramiko
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.handlers import FTPHandler, TLS_FTPHandler
+from pyftpdlib.ioloop import IOLoop
+from pyftpdlib.servers import ThreadedFTPServer
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """(certificate, key) files for 127.0.0.1, valid for a day."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+class FTPServer:
+    """pyftpdlib serving `root` to `user`/`password`; `tls=(cert, key)` for explicit FTPS."""
+
+    def __init__(self, root: Path, user: str, password: str,
+                 tls: tuple[Path, Path] | None = None) -> None:
+        authorizer = DummyAuthorizer()
+        authorizer.add_user(user, password, str(root), perm="elradfmwMT")
+        handler: Any = type("Handler", (TLS_FTPHandler if tls else FTPHandler,), {})
+        handler.authorizer = authorizer
+        handler.passive_ports = None
+        if tls:
+            handler.certfile, handler.keyfile = str(tls[0]), str(tls[1])
+            handler.tls_control_required = handler.tls_data_required = True
+        self.server = ThreadedFTPServer(("127.0.0.1", 0), handler, ioloop=IOLoop())
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        # pyftpdlib's own test server: serve and close in the one thread that owns the loop
+        while not self.stopped.is_set():
+            self.server.serve_forever(timeout=0.01, blocking=False, handle_exit=False)
+        self.server.close_all()
+
+    def start(self) -> FTPServer:
+        self.thread.start()
+        return self
+
+    @property
+    def port(self) -> int:
+        return int(self.server.address[1])
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(10)
+
+
+class _Handle(paramiko.SFTPHandle):
+    def stat(self) -> Any:
+        return paramiko.SFTPAttributes.from_stat(os.fstat(self.readfile.fileno()))
+
+
+class _Folder(paramiko.SFTPServerInterface):
+    root = Path("/")
+
+    def _real(self, path: str) -> str:
+        return str(self.root / self.canonicalize(path).lstrip("/"))
+
+    def canonicalize(self, path: str) -> str:
+        return os.path.normpath("/" + path) if not path.startswith("/") else os.path.normpath(path)
+
+    def list_folder(self, path: str) -> Any:
+        real = self._real(path)
+        try:
+            out = []
+            for name in os.listdir(real):
+                attr = paramiko.SFTPAttributes.from_stat(os.stat(os.path.join(real, name)))
+                attr.filename = name
+                out.append(attr)
+            return out
+        except OSError as e:
+            return paramiko.SFTPServer.convert_errno(e.errno)
+
+    def stat(self, path: str) -> Any:
+        try:
+            return paramiko.SFTPAttributes.from_stat(os.stat(self._real(path)))
+        except OSError as e:
+            return paramiko.SFTPServer.convert_errno(e.errno)
+
+    lstat = stat
+
+    def open(self, path: str, flags: int, attr: Any) -> Any:
+        try:
+            fd = os.open(self._real(path), flags, 0o644)
+        except OSError as e:
+            return paramiko.SFTPServer.convert_errno(e.errno)
+        mode = "rb" if not flags & (os.O_WRONLY | os.O_RDWR) else "r+b"
+        handle = _Handle(flags)
+        handle.readfile = handle.writefile = os.fdopen(fd, mode)
+        return handle
+
+    def remove(self, path: str) -> int:
+        try:
+            os.remove(self._real(path))
+        except OSError as e:
+            return paramiko.SFTPServer.convert_errno(e.errno)
+        return paramiko.SFTP_OK
+
+    def rename(self, old: str, new: str) -> int:
+        if os.path.exists(self._real(new)):
+            return paramiko.SFTP_FAILURE
+        try:
+            os.rename(self._real(old), self._real(new))
+        except OSError as e:
+            return paramiko.SFTPServer.convert_errno(e.errno)
+        return paramiko.SFTP_OK
+
+    def mkdir(self, path: str, attr: Any) -> int:
+        try:
+            os.mkdir(self._real(path))
+        except OSError as e:
+            return paramiko.SFTPServer.convert_errno(e.errno)
+        return paramiko.SFTP_OK
+
+
+class SFTPServer:
+    """An SSH server with the SFTP subsystem on `root`, one user with a password."""
+
+    def __init__(self, root: Path, user: str, password: str) -> None:
+        self.root, self.user, self.password = root, user, password
+        self.host_key = paramiko.ECDSAKey.generate()
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.1)
+        self.stopped = threading.Event()
+        self.transports: list[paramiko.Transport] = []
+        self.logins = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+    def start(self) -> SFTPServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(5)
+        for transport in self.transports:
+            transport.close()
+        self.sock.close()
+
+    def _serve(self) -> None:
+        outer = self
+        folder = type("Folder", (_Folder,), {"root": self.root})
+
+        class Server(paramiko.ServerInterface):
+            def check_auth_password(self, username: str, password: str) -> int:
+                if username == outer.user and password == outer.password:
+                    outer.logins += 1
+                    return paramiko.AUTH_SUCCESSFUL
+                return paramiko.AUTH_FAILED
+
+            def get_allowed_auths(self, username: str) -> str:
+                return "password"
+
+            def check_channel_request(self, kind: str, chanid: int) -> int:
+                return paramiko.OPEN_SUCCEEDED if kind == "session" else \
+                    paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            transport = paramiko.Transport(conn)
+            transport.add_server_key(self.host_key)
+            transport.set_subsystem_handler("sftp", paramiko.SFTPServer, folder)
+            try:
+                transport.start_server(server=Server())
+            except (paramiko.SSHException, EOFError, OSError):
+                continue
+            self.transports.append(transport)

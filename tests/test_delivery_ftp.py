@@ -1,0 +1,135 @@
+"""FTP, FTPS and SFTP delivery (SPEC "Delivery protocols") against real local servers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.agencies.driver import context, feed_of, poll
+from tests.agencies.servers import FTPServer, SFTPServer, self_signed
+from worker.fetch import ftp
+
+USER, PASSWORD = "wire", "ftp-pa55word-QX"
+ENV = {"FTP_PASSWORD": PASSWORD}
+NITF = ('<?xml version="1.0"?><nitf><head><title>{h}</title><docdata><doc-id id-string="{i}"/>'
+        '<date.issue norm="20261125T100000Z"/></docdata></head><body><body.head><hedline><hl1>'
+        '{h}</hl1></hedline></body.head><body.content><p>Text of {h}.</p></body.content></body>'
+        '</nitf>')
+
+
+@pytest.fixture(params=["ftp", "ftps", "sftp"])
+def server(request, tmp_path, monkeypatch):
+    root = tmp_path / "remote"
+    (root / "outgoing").mkdir(parents=True)
+    if request.param == "sftp":
+        srv = SFTPServer(root, USER, PASSWORD).start()
+    elif request.param == "ftps":
+        cert, key = self_signed(tmp_path)
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        srv = FTPServer(root, USER, PASSWORD, tls=(cert, key)).start()
+    else:
+        srv = FTPServer(root, USER, PASSWORD).start()
+    srv.protocol, srv.root = request.param, root
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def engine(sqlite_url):
+    from worker.store.db import open_store
+    e = open_store(sqlite_url)
+    yield e
+    e.dispose()
+
+
+def feed(server, **keys):
+    scheme = "sftp" if server.protocol == "sftp" else "ftp"
+    return feed_of(ENV, protocol=server.protocol, password="${FTP_PASSWORD}", min_age=5,
+                   url=f"{scheme}://{USER}@127.0.0.1:{server.port}/outgoing/", **keys)
+
+
+def drop(server, name, headline):
+    (server.root / "outgoing" / name).write_text(NITF.format(h=headline, i=name))
+
+
+def test_a_file_is_fetched_once_it_has_not_changed_for_min_age_then_moved(server, engine, now):
+    drop(server, "a.xml", "Alpha")
+
+    seen = poll(ftp, feed(server), context(ENV, engine, now), {})
+    assert seen.failure is None
+    assert seen.documents == [] and seen.batch.next_poll_in == 5
+    too_soon = poll(ftp, feed(server), context(ENV, engine, now + timedelta(seconds=4)),
+                    seen.position)
+    assert too_soon.documents == []
+    ready = poll(ftp, feed(server), context(ENV, engine, now + timedelta(seconds=5)),
+                 seen.position)
+
+    assert [s.headline for s in ready.stories] == ["Alpha"]
+    assert not (server.root / "outgoing" / "a.xml").exists()
+    assert (server.root / "outgoing" / "processed" / "a.xml").exists()
+
+
+def test_a_file_that_changes_settles_again_before_it_is_read(server, engine, now):
+    drop(server, "a.xml", "Alpha")
+    seen = poll(ftp, feed(server), context(ENV, engine, now), {})
+    drop(server, "a.xml", "Alpha, still being written")
+
+    later = poll(ftp, feed(server), context(ENV, engine, now + timedelta(seconds=6)),
+                 seen.position)
+
+    assert later.documents == []
+
+
+def test_delete_and_leave(server, engine, now):
+    drop(server, "a.xml", "Alpha")
+    later = now + timedelta(seconds=10)
+    gone = feed(server, after="delete")
+    poll(ftp, gone, context(ENV, engine, later),
+         poll(ftp, gone, context(ENV, engine, now), {}).position)
+    assert list((server.root / "outgoing").iterdir()) == []
+
+    drop(server, "b.xml", "Bravo")
+    left = feed(server, after="leave")
+    first = poll(ftp, left, context(ENV, engine, later),
+                 poll(ftp, left, context(ENV, engine, now), {}).position)
+    assert [s.headline for s in first.stories] == ["Bravo"]
+    again = poll(ftp, left, context(ENV, engine, later + timedelta(seconds=30)), first.position)
+    assert again.documents == [] and (server.root / "outgoing" / "b.xml").exists()
+
+
+def test_a_document_that_cannot_be_read_is_moved_aside_into_failed(server, engine, now):
+    (server.root / "outgoing" / "junk.xml").write_text("<nitf><unclosed>")
+    drop(server, "a.xml", "Alpha")
+
+    seen = poll(ftp, feed(server), context(ENV, engine, now), {})
+    result = poll(ftp, feed(server), context(ENV, engine, now + timedelta(seconds=5)),
+                  seen.position)
+
+    assert len(result.errors) == 1 and [s.headline for s in result.stories] == ["Alpha"]
+    assert (server.root / "outgoing" / "failed" / "junk.xml").exists()
+    assert (server.root / "outgoing" / "processed" / "a.xml").exists()
+
+
+def test_a_crash_between_commit_and_move_fetches_the_file_again_and_moves_it(server, engine,
+                                                                             now):
+    drop(server, "a.xml", "Alpha")
+    seen = poll(ftp, feed(server), context(ENV, engine, now), {})
+    later = now + timedelta(seconds=5)
+    crashed = poll(ftp, feed(server), context(ENV, engine, later), seen.position, stop_after=1)
+    assert len(crashed.stories) == 1 and (server.root / "outgoing" / "a.xml").exists()
+
+    again = poll(ftp, feed(server), context(ENV, engine, later), crashed.position)
+
+    assert [s.as_json() for s in again.stories] == [s.as_json() for s in crashed.stories]
+    assert (server.root / "outgoing" / "processed" / "a.xml").exists()
+
+
+def test_a_wrong_password_fails_the_poll_without_showing_it(server, engine, now):
+    env = {"FTP_PASSWORD": "not-the-pa55word"}
+
+    result = poll(ftp, feed(server), context(env, engine, now), {})
+
+    assert result.failure is not None
+    assert "not-the-pa55word" not in str(result.failure)
+    assert f"127.0.0.1:{server.port}" not in str(result.failure)

@@ -1,0 +1,269 @@
+"""Remote folders over FTP, FTPS (ftplib) and SFTP (paramiko), behind one small interface.
+
+`connect(protocol, url, password, key_file, ...)` returns a `Remote` that lists the files of the
+URL's folder, reads one, moves one into a sub-folder (never overwriting: a name taken there gets
+a numbered suffix, as in `worker.fetch.folder`) and deletes one. `worker.fetch.ftp` decides
+which and when.
+
+- FTP lists with MLSD (size and modification time in one answer); a server without it is
+  listed with NLST, SIZE and MDTM. FTPS is explicit TLS (AUTH TLS, then `PROT P` for data),
+  verified against the system's CAs (`SSL_CERT_FILE` adds others).
+- SFTP checks the server's host key: against `~/.ssh/known_hosts` when it lists the host, else
+  against the key this feed saw first (trust on first use, kept in the feed's position). A
+  changed key refuses the connection. `key_file` logs in with a private key (`password` is then
+  its passphrase), else `password`.
+
+Errors are RemoteError with a message naming the operation and the file, never the URL.
+"""
+
+from __future__ import annotations
+
+import ftplib
+import io
+import os
+import socket
+import ssl
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+import paramiko
+
+CONNECT_TIMEOUT = 10.0
+TIMEOUT = 30.0
+
+
+class RemoteError(Exception):
+    """An FTP/SFTP operation failed; the message names it (never the URL or a secret)."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    name: str
+    size: int
+    #: the server's modification time as it states it (compared, never interpreted)
+    mtime: str
+
+
+class Remote(Protocol):
+    host_key: str | None
+
+    def list(self) -> list[RemoteFile]: ...
+    def read(self, name: str, max_bytes: int) -> bytes: ...
+    def move(self, name: str, folder: str) -> str: ...
+    def delete(self, name: str) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Location:
+    host: str
+    port: int
+    user: str
+    path: str
+
+
+def location(url: str, default_port: int) -> Location:
+    parts = urlsplit(url)
+    return Location(parts.hostname or "", parts.port or default_port,
+                    unquote(parts.username or "anonymous"), unquote(parts.path or "/") or "/")
+
+
+def connect(protocol: str, url: str, password: str | None, key_file: str | None,
+            host_key: str | None = None) -> Remote:
+    """An open connection to the folder of `url` (`ftp`, `ftps` or `sftp`)."""
+    if protocol == "sftp":
+        return SFTPRemote(location(url, 22), password, key_file, host_key)
+    return FTPRemote(location(url, 21), password, tls=protocol == "ftps")
+
+
+def _candidates(name: str) -> Iterator[str]:
+    yield name
+    stem, dot, suffix = name.partition(".")
+    n = 1
+    while True:
+        yield f"{stem}.{n}{dot}{suffix}" if dot else f"{name}.{n}"
+        n += 1
+
+
+class FTPRemote:
+    host_key = None
+
+    def __init__(self, where: Location, password: str | None, tls: bool) -> None:
+        self.where = where
+        self.ftp: ftplib.FTP = (ftplib.FTP_TLS(context=ssl.create_default_context(),
+                                               timeout=TIMEOUT) if tls
+                                else ftplib.FTP(timeout=TIMEOUT))
+        self.taken: dict[str, set[str]] = {}
+        try:
+            self.ftp.connect(where.host, where.port, timeout=CONNECT_TIMEOUT)
+            self.ftp.login(where.user, password or "")
+            if isinstance(self.ftp, ftplib.FTP_TLS):
+                self.ftp.prot_p()
+            self.ftp.cwd(where.path)
+        except (OSError, EOFError, ftplib.Error, ssl.SSLError) as e:
+            self.close()
+            raise RemoteError(f"connect and log in: {_reason(e)}") from None
+
+    def list(self) -> list[RemoteFile]:
+        try:
+            try:
+                return [RemoteFile(name, int(facts.get("size", -1)), facts.get("modify", ""))
+                        for name, facts in self.ftp.mlsd(facts=["type", "size", "modify"])
+                        if facts.get("type") == "file"]
+            except ftplib.error_perm:  # no MLSD here: NLST, then SIZE and MDTM per name
+                self.ftp.voidcmd("TYPE I")
+                found = []
+                for name in self.ftp.nlst():
+                    try:
+                        size = self.ftp.size(name)
+                        modified = self.ftp.voidcmd(f"MDTM {name}").split()[-1]
+                    except ftplib.error_perm:
+                        continue  # a folder, or gone meanwhile
+                    found.append(RemoteFile(os.path.basename(name), size or 0, modified))
+                return found
+        except (OSError, EOFError, ftplib.Error) as e:
+            raise RemoteError(f"list the folder: {_reason(e)}") from None
+
+    def read(self, name: str, max_bytes: int) -> bytes:
+        """The file's bytes, at most `max_bytes + 1` (more is refused by the parse's cap)."""
+        buffer = io.BytesIO()
+        try:
+            with self.ftp.transfercmd(f"RETR {name}") as conn:
+                while buffer.tell() <= max_bytes:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    buffer.write(chunk)
+                if isinstance(conn, ssl.SSLSocket) and buffer.tell() <= max_bytes:
+                    conn.unwrap()
+            if buffer.tell() <= max_bytes:
+                self.ftp.voidresp()
+            else:
+                self.ftp.abort()
+        except (OSError, EOFError, ftplib.Error) as e:
+            raise RemoteError(f"read {name}: {_reason(e)}") from None
+        return buffer.getvalue()[: max_bytes + 1]
+
+    def move(self, name: str, folder: str) -> str:
+        try:
+            taken = self._taken(folder)
+            target = next(c for c in _candidates(name) if c not in taken)
+            self.ftp.rename(name, f"{folder}/{target}")
+            taken.add(target)
+            return f"{folder}/{target}"
+        except (OSError, EOFError, ftplib.Error) as e:
+            raise RemoteError(f"move {name} into {folder}/: {_reason(e)}") from None
+
+    def _taken(self, folder: str) -> set[str]:
+        if folder not in self.taken:
+            try:
+                self.ftp.mkd(folder)
+                self.taken[folder] = set()
+            except ftplib.error_perm:  # there already
+                self.taken[folder] = {os.path.basename(n) for n in self.ftp.nlst(folder)}
+        return self.taken[folder]
+
+    def delete(self, name: str) -> None:
+        try:
+            self.ftp.delete(name)
+        except (OSError, EOFError, ftplib.Error) as e:
+            raise RemoteError(f"delete {name}: {_reason(e)}") from None
+
+    def close(self) -> None:
+        try:
+            self.ftp.quit()
+        except (OSError, EOFError, ftplib.Error, AttributeError):
+            self.ftp.close()
+
+
+class SFTPRemote:
+    def __init__(self, where: Location, password: str | None, key_file: str | None,
+                 host_key: str | None) -> None:
+        self.where = where
+        self.taken: dict[str, set[str]] = {}
+        self.transport: paramiko.Transport | None = None
+        try:
+            sock = socket.create_connection((where.host, where.port), timeout=CONNECT_TIMEOUT)
+            self.transport = paramiko.Transport(sock)
+            self.transport.start_client(timeout=CONNECT_TIMEOUT)
+            self.host_key = self._check_host_key(self.transport.get_remote_server_key(), host_key)
+            if key_file:
+                key = paramiko.PKey.from_path(os.path.expanduser(key_file), passphrase=(
+                    password.encode() if password else None))
+                self.transport.auth_publickey(where.user, key)
+            else:
+                self.transport.auth_password(where.user, password or "")
+            self.sftp = paramiko.SFTPClient.from_transport(self.transport)
+            assert self.sftp is not None
+            self.sftp.get_channel().settimeout(TIMEOUT)
+            self.sftp.chdir(where.path)
+        except RemoteError:
+            self.close()
+            raise
+        except (OSError, EOFError, paramiko.SSHException) as e:
+            self.close()
+            raise RemoteError(f"connect and log in: {_reason(e)}") from None
+
+    def _check_host_key(self, key: paramiko.PKey, trusted: str | None) -> str:
+        seen = f"{key.get_name()} {key.get_base64()}"
+        name = self.where.host if self.where.port == 22 else f"[{self.where.host}]:{self.where.port}"
+        known_hosts = os.path.expanduser("~/.ssh/known_hosts")
+        if os.path.exists(known_hosts):
+            listed = paramiko.HostKeys(known_hosts).lookup(name)
+            if listed is not None:
+                if listed.get(key.get_name()) != key:
+                    raise RemoteError(f"host key of {name} is not the one in {known_hosts}")
+                return seen
+        if trusted is not None and trusted != seen:
+            raise RemoteError(f"host key of {name} changed since this feed first connected "
+                              "(if the change is expected, reset the feed's position)")
+        return seen
+
+    def list(self) -> list[RemoteFile]:
+        try:
+            return [RemoteFile(a.filename, a.st_size or 0, str(a.st_mtime))
+                    for a in self.sftp.listdir_attr(".")
+                    if a.st_mode is not None and stat.S_ISREG(a.st_mode)]
+        except (OSError, EOFError, paramiko.SSHException) as e:
+            raise RemoteError(f"list the folder: {_reason(e)}") from None
+
+    def read(self, name: str, max_bytes: int) -> bytes:
+        try:
+            with self.sftp.open(name, "rb") as remote:
+                remote.prefetch()
+                return bytes(remote.read(max_bytes + 1))
+        except (OSError, EOFError, paramiko.SSHException) as e:
+            raise RemoteError(f"read {name}: {_reason(e)}") from None
+
+    def move(self, name: str, folder: str) -> str:
+        try:
+            if folder not in self.taken:
+                try:
+                    self.taken[folder] = set(self.sftp.listdir(folder))
+                except FileNotFoundError:
+                    self.sftp.mkdir(folder)
+                    self.taken[folder] = set()
+            target = next(c for c in _candidates(name) if c not in self.taken[folder])
+            self.sftp.rename(name, f"{folder}/{target}")  # SFTP v3 never overwrites
+            self.taken[folder].add(target)
+            return f"{folder}/{target}"
+        except (OSError, EOFError, paramiko.SSHException) as e:
+            raise RemoteError(f"move {name} into {folder}/: {_reason(e)}") from None
+
+    def delete(self, name: str) -> None:
+        try:
+            self.sftp.remove(name)
+        except (OSError, EOFError, paramiko.SSHException) as e:
+            raise RemoteError(f"delete {name}: {_reason(e)}") from None
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
