@@ -24,10 +24,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from worker.archive import Archive
 from worker.config import FeedConfig
 from worker.errors import DocumentError
 from worker.fetch import open_source
 from worker.fetch.base import FetchContext, Fetched, Position
+from worker.model import Document
 from worker.parse import decode
 from worker.parse.prescan import item_fingerprints
 from worker.pipeline import (
@@ -97,6 +99,8 @@ class PollContext:
     position: Position
     fetch: FetchContext
     clustering: Clustering
+    #: where fetched documents are archived (`wire reparse`); None archives nothing
+    archive: Archive | None = None
 
 
 def poll(ctx: PollContext) -> PollReport:
@@ -133,6 +137,15 @@ def options_of(feed: FeedConfig, max_bytes: int) -> ParseOptions:
                         max_bytes=max_bytes)
 
 
+def archive(ctx: PollContext, document: Document) -> None:
+    """Archive a document about to be parsed (an unchanged one never gets here)."""
+    if ctx.archive is None:
+        return
+    feed = ctx.feed
+    options = {"format": feed.format, "provider": feed.provider, "timezone": feed.timezone}
+    ctx.archive.put(ctx.fetch.store, feed.name, document, options, ctx.fetch.now)
+
+
 def store_fetched(ctx: PollContext, fetched: Fetched) -> DocumentOutcome:
     """Store one delivered document with the feed's position, in one commit (a failed
     document: see `one_document`). The position of a document with nothing to store is kept
@@ -141,13 +154,18 @@ def store_fetched(ctx: PollContext, fetched: Fetched) -> DocumentOutcome:
     with one_document(document.name, feed=feed.name) as outcome:
         if fetched.error is not None:
             raise DocumentError(document.name, fetched.error)
-        decoded = decode(document)  # once, for the pre-scan and the parse
+        try:
+            decoded = decode(document)  # once, for the pre-scan and the parse
+        except DocumentError:
+            archive(ctx, document)  # what could not be read is archived too
+            raise
         salt = f"{feed.format}|{feed.provider}|{feed.timezone}"
         fingerprints = item_fingerprints(document, salt, decoded) or ()
         known = known_fingerprints(ctx.fetch.store, ctx.feed_id, fingerprints)
         if fingerprints and known.issuperset(fingerprints):
             outcome.known, outcome.items = True, len(fingerprints)
         else:
+            archive(ctx, document)
             stories, problems = parse_stories(document, options_of(feed, ctx.fetch.max_bytes),
                                               now, decoded)
             unseen = set(fingerprints) - known

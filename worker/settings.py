@@ -67,6 +67,11 @@ class Settings:
     api_keys_source: str | None = None
     #: how often beat looks for alerts to deliver again and embargoes that ended
     alert_sweep_seconds: float = 5.0
+    #: where fetched documents are archived (SPEC "Environment" WIRE_ARCHIVE): a folder, or
+    #: `store`; unset, a folder beside an embedded SQLite store, else the store itself
+    archive: str | None = None
+    #: archived documents are kept this many days (`wire reparse` reaches that far back)
+    archive_days: float = 90.0
     #: the environment as read at start, for `${NAME}` in the feed file (headers, secrets)
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -117,6 +122,8 @@ class Settings:
             broker_prefix=env.get("WIRE_BROKER_PREFIX") or None,
             api_keys_source=env.get("WIRE_API_KEYS") or None,
             alert_sweep_seconds=read.number("WIRE_ALERT_SWEEP_SECONDS", "alert_sweep_seconds"),
+            archive=env.get("WIRE_ARCHIVE") or None,
+            archive_days=read.number("WIRE_ARCHIVE_DAYS", "archive_days"),
             environment=MappingProxyType(env),
         )
 

@@ -39,7 +39,9 @@ from celery import Celery, signals
 from kombu import Queue
 from sqlalchemy import Engine
 
-from worker.config import WireConfig, load_config
+from worker.archive import Archive, archive_of
+from worker.config import FeedConfig, WireConfig, load_config
+from worker.errors import ConfigError
 from worker.fetch.http import make_client
 from worker.logs import setup_logging
 from worker.settings import Settings
@@ -122,6 +124,24 @@ class Runtime:
     refused: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     _clustering: Clustering | None = None
+    _file: tuple[tuple[Any, ...], WireConfig] | None = None
+
+    @property
+    def archive(self) -> Archive:
+        return archive_of(self.settings)
+
+    def feed_config(self, name: str) -> FeedConfig | None:
+        """The feed as the configuration file says it now, with the secrets the store never
+        holds (literal credentials); None if the file no longer has it or cannot be read."""
+        path: Path = self.settings.feeds_path
+        try:
+            stat = path.stat()
+            key = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            if self._file is None or self._file[0] != key:
+                self._file = (key, load_config(path, self.settings.environment))
+        except (OSError, ConfigError):
+            return None
+        return self._file[1].feed(name)
 
     @property
     def clustering(self) -> Clustering:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -42,13 +42,15 @@ def poll_feed(feed_id: int, token: str) -> None:
     """Poll one feed under the claim `token` (see the module docstring)."""
     rt = runtime()
     started = time.monotonic()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     limit = rt.settings.poll_time_limit
     row = begin_poll(rt.engine, feed_id, token, now, lease_seconds(limit), limit)
     if row is None:
         log.info("feed_poll_skipped", extra={"feed_id": feed_id, "reason": "lease lost"})
         return
-    feed = FeedConfig.model_validate(row.config)
+    # the file's own feed (the store masks credentials written into it), else the store's copy
+    stored = FeedConfig.model_validate(row.config)
+    feed = rt.feed_config(stored.name) or stored
     unexpected: BaseException | None = None
     report = PollReport()
     try:
@@ -76,12 +78,13 @@ def _context(rt: Runtime, feed: FeedConfig, row: Any, token: str, now: datetime,
         max_bytes=rt.settings.max_document_bytes, now=now,
         deadline=started + rt.settings.poll_time_limit * DOCUMENT_BUDGET, store=rt.engine,
     )
-    return PollContext(row.id, token, feed, row.position or {}, fetch, rt.clustering)
+    return PollContext(row.id, token, feed, row.position or {}, fetch, rt.clustering,
+                       rt.archive)
 
 
 def _finish(rt: Runtime, feed: FeedConfig, row: Any, token: str, now: datetime, started: float,
             report: PollReport, outcome: Outcome) -> None:
-    finished = datetime.now(timezone.utc)
+    finished = datetime.now(UTC)
     schedule = next_schedule(outcome, feed.interval, row.consecutive_failures, finished,
                              rt.settings.backoff_cap_seconds, random.random())
     duration = time.monotonic() - started
