@@ -10,7 +10,7 @@ Running it twice, or on two workers at once, is harmless (a DELETE by time).
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from worker.store import band_index
 from worker.store.db import run_transaction
@@ -23,10 +23,10 @@ log = logging.getLogger(__name__)
 def prune_index() -> int:
     """Free the near-duplicate index keys older than the dedupe window."""
     rt = runtime()
-    before = datetime.now(UTC) - rt.settings.dedupe_window
+    before = datetime.now(timezone.utc) - rt.settings.dedupe_window
     pruned = run_transaction(rt.engine, lambda conn: band_index.prune(conn, before))
     log.info("dedupe_index_pruned", extra={"pruned": pruned, "before": before.isoformat()})
-    archived = rt.archive.prune(rt.engine, datetime.now(UTC))
+    archived = rt.archive.prune(rt.engine, datetime.now(timezone.utc))
     if archived:
         log.info("archive_pruned", extra={"documents": archived,
                                           "days": rt.settings.archive_days})

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -42,7 +42,7 @@ def poll_feed(feed_id: int, token: str) -> None:
     """Poll one feed under the claim `token` (see the module docstring)."""
     rt = runtime()
     started = time.monotonic()
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     limit = rt.settings.poll_time_limit
     row = begin_poll(rt.engine, feed_id, token, now, lease_seconds(limit), limit)
     if row is None:
@@ -84,7 +84,7 @@ def _context(rt: Runtime, feed: FeedConfig, row: Any, token: str, now: datetime,
 
 def _finish(rt: Runtime, feed: FeedConfig, row: Any, token: str, now: datetime, started: float,
             report: PollReport, outcome: Outcome) -> None:
-    finished = datetime.now(UTC)
+    finished = datetime.now(timezone.utc)
     schedule = next_schedule(outcome, feed.interval, row.consecutive_failures, finished,
                              rt.settings.backoff_cap_seconds, random.random())
     duration = time.monotonic() - started

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from worker.errors import ConfigError
 from worker.polling import lease_seconds, message_expiry
@@ -32,7 +32,7 @@ DISPATCH_BATCH = 500
 def dispatch() -> int:
     """One tick: sync the configuration if it changed, claim due feeds, enqueue their polls."""
     rt = runtime()
-    now = datetime.now(UTC)
+    now = datetime.now(timezone.utc)
     sync_config(now)
     lease = lease_seconds(rt.settings.poll_time_limit)
     token = uuid.uuid4().hex
