@@ -1,0 +1,146 @@
+"""The delivery protocols through real Celery: `wire run` on the embedded defaults, and workers
+on PostgreSQL + Redis killed with SIGKILL in the middle of a poll: nothing lost, nothing stored
+twice, nothing acknowledged to the agency before it was stored."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import yaml
+from sqlalchemy import text
+
+from tests.agencies.ap import FakeAP
+from tests.agencies.base import Call, Reply
+from tests.agencies.servers import SFTPServer
+from tests.agencies.wireq import FakeWireQ
+from tests.test_delivery_end_to_end import NITF, QUEUE_TOKEN, SECRETS, Agencies
+from tests.test_poll_celery import Cluster, cluster  # noqa: F401 - the fixture
+from tests.test_poll_integration import counts, wait_for, write_feeds
+from tests.test_run_command import WIRE, env_for
+from worker.store.db import make_engine
+
+
+def guids(engine) -> list[str]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(text("SELECT guid FROM stories"))]
+
+
+def test_wire_run_delivers_every_protocol_into_the_embedded_store(tmp_path):
+    agencies = Agencies(tmp_path)
+    agencies.wireq.retry_empty = 1  # the queue's pacing, shortened for the test
+    workdir = tmp_path / "work"
+    (workdir / "config").mkdir(parents=True)
+    feeds = agencies.feeds(tmp_path)
+    for feed in feeds:
+        feed["interval"] = 0.5
+    (workdir / "config" / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}))
+    agencies.publish(0, 3)
+    env = {**env_for(workdir), **agencies.env}
+    proc = subprocess.Popen([*WIRE, "run"], cwd=workdir, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    engine = make_engine(f"sqlite:///{workdir / 'wire.db'}")
+    try:
+        wait_for(lambda: (workdir / "wire.db").exists() and counts(engine)[0] == 15, 60,
+                 "15 stories from five protocols")
+        agencies.publish(3, 1)
+        wait_for(lambda: counts(engine)[0] == 20, 30, "the next item of every protocol")
+        wait_for(lambda: agencies.wireq.waiting() == 0, 10, "the queue emptied")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        engine.dispose()
+        agencies.stop()
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+
+    assert counts(make_engine(f"sqlite:///{workdir / 'wire.db'}")) == (20, 20)
+    assert (workdir / "wire-archive").is_dir()  # beside the embedded store
+    for value in [*[v for v in SECRETS.values() if v], QUEUE_TOKEN]:
+        assert value not in stderr
+
+
+class SlowAP(FakeAP):
+    """AP whose NITF renditions take `delay` seconds: a poll is long enough to be killed in."""
+
+    delay = 0.4
+
+    def answer(self, call: Call) -> Reply:
+        if call.path.endswith("/download"):
+            time.sleep(self.delay)
+        return super().answer(call)
+
+
+class CheckedWireQ(FakeWireQ):
+    """wireQ that notes, at each DELETE, whether the entry was already in the store."""
+
+    def __init__(self, secret: str, engine) -> None:
+        super().__init__(secret, max_entries=4, receipt_seconds=3, retry_more=0, retry_empty=1)
+        self.engine = engine
+        self.deleted_unstored: list[str] = []
+
+    def answer(self, call: Call) -> Reply:
+        if call.method == "DELETE":
+            time.sleep(0.2)
+            receipt = call.path.rsplit("/", 1)[-1]
+            urn = next((str(q.entry["urn"]) for q in self.queue if q.receipt == receipt), None)
+            if urn is not None and urn not in guids(self.engine):
+                self.deleted_unstored.append(urn)
+        return super().answer(call)
+
+
+def test_workers_killed_mid_poll_lose_nothing_store_nothing_twice_and_ack_nothing_unstored(
+        cluster, tmp_path, pg_store_url):  # noqa: F811
+    engine = make_engine(pg_store_url)
+    ap = SlowAP(SECRETS["AP_API_KEY"], page_size=4).start()
+    wireq = CheckedWireQ(QUEUE_TOKEN, engine).start()
+    drop = tmp_path / "remote"
+    (drop / "out").mkdir(parents=True)
+    sftp = SFTPServer(drop, "wire", SECRETS["FTP_PASSWORD"]).start()
+    count = 12
+    for n in range(count):
+        ap.publish(f"ap{n}", 0, f"2026-11-25T10:{n:02d}:00Z", f"AP story {n}", f"Body {n}.")
+        wireq.put({"format": "digitalwires@0.9.1", "urn": f"urn:dpa:{n}", "version": 1,
+                   "version_created": f"2026-11-25T10:{n:02d}:00Z", "pubstatus": "usable",
+                   "headline": f"dpa Meldung {n}", "article_html": f"<p>Text {n}.</p>"})
+        (drop / "out" / f"f{n}.xml").write_text(NITF.format(h=f"SFTP story {n}", i=n))
+    cluster.env.update({**SECRETS, "DPA_WIREQ_URL": wireq.url, "WIRE_POLL_TIME_LIMIT": "30"})
+    write_feeds(Path(cluster.env["WIRE_FEEDS"]), [
+        {"name": "ap", "provider": "ap", "protocol": "ap-media", "url": ap.first_url,
+         "headers": {"x-api-key": "${AP_API_KEY}"}, "interval": 0.5},
+        {"name": "dpa", "provider": "dpa", "protocol": "dpa-wireq", "url": "${DPA_WIREQ_URL}",
+         "interval": 0.5},
+        {"name": "sftp", "provider": "partner", "protocol": "sftp", "min_age": 0, "interval": 0.5,
+         "url": f"sftp://wire@127.0.0.1:{sftp.port}/out/", "password": "${FTP_PASSWORD}"},
+    ])
+    try:
+        cluster.beat()
+        for _ in range(2):  # killed twice, each time part-way through the AP pages
+            worker = cluster.worker(concurrency=2)
+            before = counts(engine)[0]
+            wait_for(lambda b=before: counts(engine)[0] > b, 40,
+                     f"stories before the kill\n{cluster.log_text()}")
+            cluster.kill(worker)
+        cluster.worker(concurrency=2)
+        wait_for(lambda: counts(engine)[0] == 3 * count, 90,
+                 f"every item after the kills\n{cluster.log_text()}")
+        wait_for(lambda: wireq.waiting() == 0, 30, "the queue emptied")
+        wait_for(lambda: len(list((drop / "out").glob("*.xml"))) == 0, 30, "files moved")
+    finally:
+        ap.stop()
+        wireq.stop()
+        sftp.stop()
+    stored = guids(engine)
+    engine.dispose()
+
+    assert counts(make_engine(pg_store_url)) == (3 * count, 3 * count)  # nothing twice
+    assert len(stored) == len(set(stored)) == 3 * count  # nothing lost
+    assert wireq.deleted_unstored == []  # nothing acknowledged before it was stored
+    assert sorted(p.name for p in (drop / "out" / "processed").iterdir()) == sorted(
+        f"f{n}.xml" for n in range(count))
