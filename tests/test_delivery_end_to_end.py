@@ -225,3 +225,25 @@ def test_no_secret_reaches_the_store_the_logs_the_errors_wire_feeds_or_the_archi
     for value in [*[v for v in SECRETS.values() if v], QUEUE_TOKEN,
                   *agencies.reuters.tokens]:
         assert value not in everything, value
+
+
+def test_an_http_feed_takes_its_url_from_the_environment_and_never_shows_it(
+        poller, agencies, tmp_path, agency):
+    from tests.agency_server import rss, wire_items
+    agency.feed("/secret-feed-path-8812", body=rss(wire_items(2)))
+    agency.feed("/secret-down-path-8813", always_status=500)
+    poller.runtime = Runtime(Settings.from_env({
+        "FEED_URL": agency.url("/secret-feed-path-8812"),
+        "DOWN_URL": agency.url("/secret-down-path-8813"),
+        "WIRE_DATABASE_URL": str(poller.engine.url.render_as_string(hide_password=False)),
+        "WIRE_FEEDS": str(poller.feeds_path)}, tmp_path))
+    tasks_app._runtime = poller.runtime
+    poller.configure([{"name": "up", "url": "${FEED_URL}", "interval": 30},
+                      {"name": "down", "url": "${DOWN_URL}", "interval": 30}])
+
+    poller.poll_due()
+
+    assert counts(poller.engine)[0] == 2
+    down = feed_row(poller.engine, "down")
+    assert "HTTP 500" in down.last_error and "${DOWN_URL}" in down.last_error
+    assert "secret-down-path" not in down.last_error

@@ -23,7 +23,7 @@ bomb cannot blow up the worker); at most `MAX_REDIRECTS` redirects. A 429 or 503
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -196,14 +196,21 @@ class HttpSource:
         kept = Validators(position.get("etag"), position.get("last_modified"),
                           position.get("body_hash"))
         ctx = self.context
-        fetched = fetch_feed(ctx.client, self.feed.name, str(self.feed.url),
-                             self.feed.resolved_headers(ctx.environment), kept, ctx.max_bytes,
-                             ctx.now)
+        # `${NAME}` in the URL is expanded only here; what it turns into is never shown
+        secrets = self.feed.secrets(ctx.environment)
+        try:
+            fetched = fetch_feed(ctx.client, self.feed.name,
+                                 self.feed.resolved_url(ctx.environment),
+                                 self.feed.resolved_headers(ctx.environment), kept,
+                                 ctx.max_bytes, ctx.now)
+        except FeedError as e:
+            raise FeedError(e.feed, secrets.redact(e.message), e.retry_after) from None
         validators = asdict(fetched.validators)
         if fetched.document is None:
             return Batch(position=validators, unchanged=fetched.unchanged)
+        document = replace(fetched.document, name=secrets.redact(fetched.document.name))
         # a body that does not parse is fetched again next time: the feed shows as failing
-        return Batch([Fetched(fetched.document, validators, retry_on_failure=True)])
+        return Batch([Fetched(document, validators, retry_on_failure=True)])
 
     def acknowledge(self, fetched: Fetched, error: str | None) -> None:
         pass  # an HTTP feed keeps nothing for us to take away
