@@ -1,15 +1,18 @@
 """Every delivery protocol through the poll task (dispatcher tick and `wire.poll.feed`, in this
 process) on both stores: stories in, position kept, agency acknowledged, documents archived,
-`wire reparse`, and no secret anywhere a person or the store could see it."""
+`wire reparse`, and no secret anywhere a person or the store could see it (`wire feeds`, the
+API's `/feeds` and `/metrics`, logs, errors, every table, the archive)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, text
@@ -21,8 +24,10 @@ from tests.agencies.ap import FakeAP
 from tests.agencies.reuters import FakeReuters
 from tests.agencies.servers import FTPServer, SFTPServer
 from tests.agencies.wireq import FakeWireQ
+from tests.api_server import api_settings, serving
 from tests.test_poll_integration import Poller, counts, feed_row
 from worker.cli.app import cli
+from worker.logs import setup_logging
 from worker.settings import Settings
 from worker.store.models import Base, FeedRow
 from worker.store.shared import ArchivedDocumentRow
@@ -198,6 +203,10 @@ def test_no_secret_reaches_the_store_the_logs_the_errors_wire_feeds_or_the_archi
     feeds.append({"name": "literal", "protocol": "ftp", "interval": 30,
                   "url": f"ftp://wire:{SECRETS['FTP_PASSWORD']}x@127.0.0.1:1/out/"})
     poller.configure(feeds)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))  # restored after the test
+    monkeypatch.setattr(root, "level", root.level)
+    setup_logging("DEBUG")  # a worker at its most talkative
     caplog.set_level("DEBUG")
     poller.poll_due()
     with poller.engine.connect() as conn:
@@ -209,6 +218,9 @@ def test_no_secret_reaches_the_store_the_logs_the_errors_wire_feeds_or_the_archi
     monkeypatch.setenv("WIRE_FEEDS", str(tmp_path / "feeds.yaml"))
     shown = CliRunner().invoke(cli, ["feeds", "--json"]).output + CliRunner().invoke(
         cli, ["feeds"]).output
+    with serving(api_settings(store_url, tmp_path, **agencies.env)) as base:
+        api = httpx.get(f"{base}/feeds").text + httpx.get(f"{base}/metrics").text
+    assert '"name":"dpa"' in api.replace(" ", "") and "wire_" in api
 
     dumped = []
     with poller.engine.connect() as conn:
@@ -219,7 +231,7 @@ def test_no_secret_reaches_the_store_the_logs_the_errors_wire_feeds_or_the_archi
         errors = [r.last_error for r in conn.execute(select(FeedRow)) if r.last_error]
     archive = [zlib.decompress(p.read_bytes()).decode("utf-8", "replace")
                for p in (tmp_path / "archive").rglob("*.z")]
-    everything = "\n".join([shown, *dumped, *first_errors, *errors, *archive, caplog.text])
+    everything = "\n".join([shown, api, *dumped, *first_errors, *errors, *archive, caplog.text])
 
     assert len(first_errors) >= 4 and "***" in shown and "${DPA_WIREQ_URL}" in shown
     for value in [*[v for v in SECRETS.values() if v], QUEUE_TOKEN,

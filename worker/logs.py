@@ -38,6 +38,8 @@ def setup_logging(level: str = "INFO") -> None:
         handler.setFormatter(JsonFormatter())
         root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx writes a line per request at INFO; a poll's own `feed_polled` line says more, once
-    quiet = root.getEffectiveLevel() > logging.DEBUG
-    logging.getLogger("httpx").setLevel(logging.WARNING if quiet else logging.NOTSET)
+    # httpx writes a line per request at INFO, httpcore its steps at DEBUG: a poll's own
+    # `feed_polled` line says more, once; and both quote request URLs, which can carry a feed's
+    # credentials (a wireQ base URL, an API key in a query), so they stay quiet at every level
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
