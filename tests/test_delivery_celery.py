@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.agencies.ap import FakeAP
 from tests.agencies.base import Call, Reply
+from tests.agencies.reuters import FakeReuters
 from tests.agencies.servers import SFTPServer
 from tests.agencies.wireq import FakeWireQ
 from tests.test_delivery_end_to_end import NITF, QUEUE_TOKEN, SECRETS, Agencies
@@ -114,6 +115,8 @@ def test_workers_killed_mid_poll_lose_nothing_store_nothing_twice_and_ack_nothin
     drop = tmp_path / "remote"
     (drop / "out").mkdir(parents=True)
     sftp = SFTPServer(drop, "wire", SECRETS["FTP_PASSWORD"]).start()
+    rtrs = FakeReuters(SECRETS["REUTERS_CLIENT_ID"], SECRETS["REUTERS_CLIENT_SECRET"],
+                       page_size=3).start()
     count = 12
     for n in range(count):
         ap.publish(f"ap{n}", 0, f"2026-11-25T10:{n:02d}:00Z", f"AP story {n}", f"Body {n}.")
@@ -121,12 +124,17 @@ def test_workers_killed_mid_poll_lose_nothing_store_nothing_twice_and_ack_nothin
                    "version_created": f"2026-11-25T10:{n:02d}:00Z", "pubstatus": "usable",
                    "headline": f"dpa Meldung {n}", "article_html": f"<p>Text {n}.</p>"})
         (drop / "out" / f"f{n}.xml").write_text(NITF.format(h=f"SFTP story {n}", i=n))
+        rtrs.publish(f"R{n}", 1, f"2026-11-25T10:{n:02d}:00Z", f"Reuters story {n}", f"Body {n}.")
     cluster.env.update({**SECRETS, "DPA_WIREQ_URL": wireq.url, "WIRE_POLL_TIME_LIMIT": "30"})
     write_feeds(Path(cluster.env["WIRE_FEEDS"]), [
         {"name": "ap", "provider": "ap", "protocol": "ap-media", "url": ap.first_url,
          "headers": {"x-api-key": "${AP_API_KEY}"}, "interval": 0.5},
         {"name": "dpa", "provider": "dpa", "protocol": "dpa-wireq", "url": "${DPA_WIREQ_URL}",
          "interval": 0.5},
+        {"name": "reuters", "provider": "reuters", "protocol": "reuters-connect",
+         "url": rtrs.graphql_url, "interval": 0.5,
+         "auth": {"token_url": rtrs.token_url, "client_id": "${REUTERS_CLIENT_ID}",
+                  "client_secret": "${REUTERS_CLIENT_SECRET}"}},
         {"name": "sftp", "provider": "partner", "protocol": "sftp", "min_age": 0, "interval": 0.5,
          "url": f"sftp://wire@127.0.0.1:{sftp.port}/out/", "password": "${FTP_PASSWORD}"},
     ])
@@ -139,7 +147,7 @@ def test_workers_killed_mid_poll_lose_nothing_store_nothing_twice_and_ack_nothin
                      f"stories before the kill\n{cluster.log_text()}")
             cluster.kill(worker)
         cluster.worker(concurrency=2)
-        wait_for(lambda: counts(engine)[0] == 3 * count, 90,
+        wait_for(lambda: counts(engine)[0] == 4 * count, 90,
                  f"every item after the kills\n{cluster.log_text()}")
         wait_for(lambda: wireq.waiting() == 0, 30, "the queue emptied")
         wait_for(lambda: len(list((drop / "out").glob("*.xml"))) == 0, 30, "files moved")
@@ -147,11 +155,13 @@ def test_workers_killed_mid_poll_lose_nothing_store_nothing_twice_and_ack_nothin
         ap.stop()
         wireq.stop()
         sftp.stop()
+        rtrs.stop()
     stored = guids(engine)
     engine.dispose()
 
-    assert counts(make_engine(pg_store_url)) == (3 * count, 3 * count)  # nothing twice
-    assert len(stored) == len(set(stored)) == 3 * count  # nothing lost
+    assert counts(make_engine(pg_store_url)) == (4 * count, 4 * count)  # nothing twice
+    assert len(stored) == len(set(stored)) == 4 * count  # nothing lost
     assert wireq.deleted_unstored == []  # nothing acknowledged before it was stored
+    assert len(rtrs.calls_to("/oauth/token")) == 1  # one token for every worker, kept
     assert sorted(p.name for p in (drop / "out" / "processed").iterdir()) == sorted(
         f"f{n}.xml" for n in range(count))
