@@ -37,8 +37,9 @@ class Cluster:
         self.procs.append(proc)
         return proc
 
-    def worker(self, concurrency: int = 2) -> subprocess.Popen[bytes]:
-        return self._start(["worker", "-c", str(concurrency), "-n",
+    def worker(self, concurrency: int = 2, queues: str = "wire.schedule,wire.poll"
+               ) -> subprocess.Popen[bytes]:
+        return self._start(["worker", "-c", str(concurrency), "-Q", queues, "-n",
                             f"w{len(self.procs)}-{uuid.uuid4().hex[:6]}@%h"], "worker")
 
     def beat(self) -> subprocess.Popen[bytes]:
@@ -160,3 +161,42 @@ def test_a_worker_killed_mid_poll_loses_nothing_and_duplicates_nothing(
     finally:
         engine.dispose()
     assert agency.max_inflight["/slow"] == 1
+
+
+def test_a_poll_message_dropped_behind_busy_workers_does_not_strand_its_feed(
+    cluster, agency, tmp_path, pg_store_url
+):
+    """Both processes of the polling worker are busy with slow feeds (the dispatcher runs on
+    its own, as in production); the drop folder's poll messages expire unrun (5 s). Each
+    dropped message gives its feed back, so the folder is polled as soon as a process is free:
+    not after its claim would have run out."""
+    agency.feed("/slow1", body=rss(wire_items(1, prefix="urn:s1:")), delay=9)
+    agency.feed("/slow2", body=rss(wire_items(1, prefix="urn:s2:")), delay=9)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    write_feeds(tmp_path / "feeds.yaml", [
+        http_feed(agency, "slow1", "/slow1", interval=3600),
+        http_feed(agency, "slow2", "/slow2", interval=3600),
+        {"name": "folder", "folder": str(drop), "interval": 1}])
+    cluster.env["WIRE_POLL_TIME_LIMIT"] = "30"
+    cluster.worker(concurrency=1, queues="wire.schedule")
+    cluster.worker(concurrency=2, queues="wire.poll")
+    cluster.beat()
+    engine = make_engine(pg_store_url)
+    try:
+        # both processes busy with the slow feeds; the folder's message now waits behind them
+        wait_for(lambda: all(agency.requests_of(p) for p in ("/slow1", "/slow2")), 30,
+                 f"both slow feeds polled\n{cluster.log_text()}")
+        busy_from = time.monotonic()
+        document = REPO / "tests" / "data" / "text" / "raqqa-aggregator.txt"
+        (drop / "story.txt").write_bytes(document.read_bytes())
+        wait_for(lambda: (drop / "processed" / "story.txt").exists(), 40,
+                 f"the dropped story\n{cluster.log_text()}")
+        waited = time.monotonic() - busy_from
+    finally:
+        engine.dispose()
+
+    # the slow polls end ~9 s after they began; a stranded claim would hold the folder for
+    # about the poll's full lease (37.5 s) instead
+    assert waited < 20, waited
+    assert "feed_poll_dropped" in cluster.log_text()

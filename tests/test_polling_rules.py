@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,13 +12,15 @@ from worker.polling import (
     Outcome,
     PollStatus,
     backoff_delay,
+    claim_seconds,
     lease_seconds,
     message_expiry,
     next_schedule,
     parse_retry_after,
 )
+from worker.store.feeds import MAX_CLAIM_SECONDS
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 intervals = st.floats(min_value=0.1, max_value=86_400, allow_nan=False)
 caps = st.floats(min_value=1, max_value=86_400, allow_nan=False)
 draws = st.floats(min_value=0, max_value=0.999999)
@@ -114,6 +116,10 @@ def test_retry_after_as_seconds_and_as_http_date():
 
 
 @given(intervals, st.floats(min_value=1, max_value=3600, allow_nan=False))
-def test_a_poll_message_expires_before_its_claim_and_the_claim_outlives_the_task(interval, limit):
+def test_a_poll_message_expires_before_its_claim_and_a_started_poll_outlives_the_task(
+        interval, limit):
     assert lease_seconds(limit) > limit
-    assert 0 < message_expiry(interval, limit) <= lease_seconds(limit)
+    assert 0 < message_expiry(interval) < claim_seconds(interval)
+    # a dropped message frees its feed within seconds of the message's own expiry
+    assert claim_seconds(interval) - message_expiry(interval) <= 10
+    assert claim_seconds(interval) <= MAX_CLAIM_SECONDS

@@ -15,10 +15,13 @@ The rules, and the pollers they answer (docs/design.md "Polling"):
   errors; its users' most common complaint).
 - a `Retry-After` (429/503) is honoured per feed: the next poll waits at least that long, bounded
   by `MAX_RETRY_AFTER` so that a misconfigured server cannot silence a feed for a week.
-- a claim (lease) lasts longer than the task's hard time limit, and a poll message expires before
-  its claim does; the task renews the claim when it starts and checks its token, so a message that
-  outlived its claim (superseded by a newer claim) does nothing, and a crashed worker's claim
-  simply expires.
+- the dispatcher's claim on a feed lasts as long as its poll message may wait in the queue (about
+  one interval, `message_expiry`) and a few seconds more (`claim_seconds`): a message that is
+  dropped unrun (expired behind busy workers, lost with the broker) frees its feed that soon,
+  and at once when the worker discards it (`worker.tasks.app`). The task renews the claim to
+  outlast its hard time limit when it starts (`lease_seconds`), after checking its token: a
+  message that outlived its claim (superseded by a newer claim) does nothing, and a crashed
+  worker's claim simply expires.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ MAX_RETRY_AFTER = 6 * 3600.0
 #: a poll message waits in the queue at least / at most this long before it is dropped
 MIN_MESSAGE_EXPIRY = 5.0
 MAX_MESSAGE_EXPIRY = 300.0
+#: a claim outlasts its message's expiry by this much: the worker's time to take the message
+CLAIM_SLACK = 5.0
 
 
 class PollStatus(str, Enum):
@@ -129,12 +134,16 @@ def lease_seconds(time_limit: float) -> float:
     return time_limit + max(1.0, time_limit / 4)
 
 
-def message_expiry(interval: float, time_limit: float) -> float:
+def message_expiry(interval: float) -> float:
     """How long a poll message may wait in the queue: about one interval, within bounds.
 
-    Never longer than the claim, so a message that could still run always holds a live lease;
-    a backlog after an outage is dropped, not replayed (the claim expires and the feed is
+    A backlog after an outage is dropped, not replayed (the claim expires and the feed is
     claimed afresh).
     """
-    wait = min(MAX_MESSAGE_EXPIRY, max(MIN_MESSAGE_EXPIRY, interval))
-    return min(wait, lease_seconds(time_limit))
+    return min(MAX_MESSAGE_EXPIRY, max(MIN_MESSAGE_EXPIRY, interval))
+
+
+def claim_seconds(interval: float) -> float:
+    """How long the dispatcher's claim on a feed lasts: its message's wait, and the slack for
+    a worker to take the message; a message that could still run always holds a live claim."""
+    return message_expiry(interval) + CLAIM_SLACK

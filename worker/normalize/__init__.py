@@ -6,12 +6,14 @@ zone for naive timestamps.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from datetime import datetime, timezone, tzinfo
 
 from worker.errors import ItemError
 from worker.model import SIGNALS, ItemData, Story
+from worker.normalize.controls import drop_controls, drop_controls_all
 from worker.normalize.dateline import lead_dateline
 from worker.normalize.dates import parse_time
 from worker.normalize.hashing import content_hash, fallback_guid
@@ -48,9 +50,11 @@ def normalize_item(
     SPEC "The normalized story" for every key; a missing or garbage timestamp takes
     `received_at` (and is flagged `inferred_time`).
     """
+    item = _without_controls(item)
     ref = item.ref or item.guid or "?"
     if item.body_html:
-        body_html = sanitize_html(item.body_html, base_url or item.link)
+        # after sanitizing: the parser decodes references such as `&#1;` into controls
+        body_html = drop_controls(sanitize_html(item.body_html, base_url or item.link))
         body_text = html_to_text(body_html)
     else:
         body_text = normalize_whitespace(item.body_text or "")
@@ -117,6 +121,27 @@ def normalize_item(
         content_hash=content_hash(headline, body_text, canonical=True),
         inferred_time=inferred,
     )
+
+
+_TEXT_FIELDS = ("guid", "headline", "slugline", "byline", "dateline", "language", "body_text",
+                "link", "pubstatus")
+_LIST_FIELDS = ("subjects", "keywords", "credits", "signals")
+
+
+def _without_controls(item: ItemData) -> ItemData:
+    """The item with no character a story must not hold (`controls`), body HTML aside (it is
+    cleaned after sanitizing). Most items have none: then the item itself."""
+    changes: dict[str, object] = {}
+    for name in _TEXT_FIELDS:
+        value = getattr(item, name)
+        if isinstance(value, str) and (clean := drop_controls(value)) is not value:
+            changes[name] = clean
+    for name in _LIST_FIELDS:
+        values = getattr(item, name)
+        clean_values = drop_controls_all(values)
+        if clean_values != values:
+            changes[name] = clean_values
+    return dataclasses.replace(item, **changes) if changes else item
 
 
 def _language(value: str | None) -> str | None:

@@ -61,11 +61,49 @@ def sanitize_html(raw: str, base_url: str | None = None) -> str:
     """
     if not raw or not raw.strip():
         return ""
+    if too_deep(raw):
+        return text_to_html(normalize_whitespace(_strip_markup(raw)))
     token = _BASE_URL.set(base_url)
     try:
         return _cleaner().clean(raw).strip()
     finally:
         _BASE_URL.reset(token)
+
+
+#: elements nested deeper than this make a body pathological: html5ever's tree builder does
+#: work per open element for every tag, so nesting costs quadratic time (100,000 nested `div`s
+#: kept the sanitizer busy 34 s); such a body is kept as its text. Real bodies nest a few dozen.
+MAX_NESTING = 256
+#: elements a sibling of the same name closes (`<p>a<p>b` is two paragraphs, not nested ones)
+_SIBLING_CLOSED = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "option"})
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr"})
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*?(/?)>")
+
+
+def too_deep(raw: str) -> bool:
+    """Whether the markup nests elements deeper than MAX_NESTING: one linear scan, and only
+    for a body with that many tags at all (a 3 KB body has a few dozen: one `count`)."""
+    if raw.count("<") <= MAX_NESTING:
+        return False
+    open_tags: list[str] = []
+    for match in _TAG_NAME.finditer(raw):
+        closing, name, self_closed = match.group(1), match.group(2).lower(), match.group(3)
+        if closing:
+            if name in open_tags:
+                del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name):]
+        elif not self_closed and name not in _VOID:
+            if name in _SIBLING_CLOSED and open_tags and open_tags[-1] == name:
+                continue
+            open_tags.append(name)
+            if len(open_tags) > MAX_NESTING:
+                return True
+    return False
+
+
+def _strip_markup(raw: str) -> str:
+    """The text of markup without parsing it: tags, and what never is text, dropped."""
+    return html_lib.unescape(_TAG.sub(" ", _DROPPED_CONTENT.sub(" ", raw)))
 
 
 #: the base URL of the body being cleaned, for `_resolve` (one Cleaner serves every call)

@@ -92,6 +92,8 @@ def decode(document: Document) -> Decoded:
             raise DocumentError(document.name, f"JSON is not UTF-8: {e}") from e
         except json.JSONDecodeError as e:
             raise DocumentError(document.name, f"malformed JSON: {e}") from e
+        except RecursionError as e:  # Python's decoder recurses per level of nesting
+            raise DocumentError(document.name, "JSON nested too deeply to read") from e
         return Decoded("json", head, data=data)
     return Decoded("text", head, text=decode_text(content))
 

@@ -16,7 +16,7 @@ The per-feed schedule lives here, not in Celery beat (docs/design.md "Polling"):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -26,12 +26,15 @@ from sqlalchemy import Connection, Engine, and_, bindparam, delete, or_, select,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.config import FeedConfig, WireConfig
+from worker.polling import CLAIM_SLACK, MAX_MESSAGE_EXPIRY
 from worker.store.db import autocommit_engine, run_transaction
 from worker.store.models import FeedItemRow, FeedRow
 from worker.store.raw import RawStatement, multi_row
 
 log = logging.getLogger(__name__)
 
+#: the longest a dispatcher's claim lasts (`worker.polling.claim_seconds` of any feed)
+MAX_CLAIM_SECONDS = MAX_MESSAGE_EXPIRY + CLAIM_SLACK
 #: fingerprints not seen in a full parse for this long are forgotten (the table stays bounded)
 FINGERPRINT_DAYS = 30
 
@@ -101,9 +104,16 @@ class Claim:
 
 
 def claim_due(
-    engine: Engine, now: datetime, token: str, lease_seconds: float, limit: int = 500
+    engine: Engine, now: datetime, token: str, lease_for: float | Callable[[float], float],
+    limit: int = 500,
 ) -> list[Claim]:
-    """Claim up to `limit` due, unleased, enabled feeds in one statement; most overdue first."""
+    """Claim up to `limit` due, unleased, enabled feeds in one statement; most overdue first.
+
+    `lease_for(interval)` is how long each claim lasts (a number: the same for all). A claim
+    only needs to outlast its poll message's wait in the queue: the poll renews it when it
+    starts, so a message that is lost or dropped frees its feed that soon (`polling`).
+    """
+    longest = lease_for if isinstance(lease_for, (int, float)) else MAX_CLAIM_SECONDS
     due = (
         select(FeedRow.id)
         .where(
@@ -119,12 +129,28 @@ def claim_due(
     statement = (
         update(FeedRow)
         .where(FeedRow.id.in_(due.scalar_subquery()))
-        .values(lease_until=now + timedelta(seconds=lease_seconds), lease_token=token)
+        .values(lease_until=now + timedelta(seconds=longest), lease_token=token)
         .returning(FeedRow.id, FeedRow.name, FeedRow.interval)
     )
-    return run_transaction(
-        engine, lambda conn: [Claim(r.id, r.name, r.interval) for r in conn.execute(statement)],
-        autocommit=True)
+
+    def work(conn: Connection) -> list[Claim]:
+        claims = [Claim(r.id, r.name, r.interval) for r in conn.execute(statement)]
+        if not isinstance(lease_for, (int, float)):
+            shorter = [{"feed_id": c.feed_id, "token": token,
+                        "lease_until": now + timedelta(seconds=lease_for(c.interval))}
+                       for c in claims if lease_for(c.interval) < longest]
+            if shorter:  # our own claims: shortening them needs no lock
+                conn.execute(_SET_LEASE, shorter)
+        return claims
+
+    return run_transaction(engine, work, autocommit=True)
+
+
+def release_claim(engine: Engine, feed_id: int, token: str) -> bool:
+    """Give a claimed feed back at once (its poll message was dropped unrun); only while
+    `token` holds it. The feed is still due, so the next tick claims it again."""
+    with autocommit_engine(engine).begin() as conn:
+        return bool(conn.execute(_RELEASE, {"feed_id": feed_id, "token": token}).rowcount)
 
 
 def begin_poll(
@@ -133,12 +159,11 @@ def begin_poll(
 ) -> Any | None:
     """The feed's row when `token` still holds it, else None (another poll owns the feed).
 
-    The claim must outlive the run: the task's hard `time_limit` from now. A claim made
-    moments ago (the usual case: the message waited milliseconds in the queue) does, and is
-    only read; an older one is renewed to `lease_seconds` from now. Reading instead of
-    writing saves a write transaction per poll (on PostgreSQL a commit with its WAL flush:
-    measured 0.3 ms of worker and server CPU per unchanged poll). Nobody else can claim the
-    feed meanwhile: the dispatcher claims only feeds whose lease has run out.
+    The claim must outlive the run: the task's hard `time_limit` from now. The dispatcher's
+    claim only covers the message's wait in the queue, so it is renewed here to `lease_seconds`
+    from now; a claim that already covers the run (a poll run by hand with a long claim) is only
+    read. Nobody else can claim the feed meanwhile: the dispatcher claims only feeds whose
+    lease has run out.
     """
     params = {"feed_id": feed_id, "token": token,
               "lease_until": now + timedelta(seconds=lease_seconds)}
@@ -178,6 +203,8 @@ _BEGIN_POLL = (update(_FEEDS).where(_HOLDS_LEASE)
                .values(lease_until=bindparam("lease_until")).returning(*_FEEDS.c))
 _HOLDER = select(_FEEDS).where(_HOLDS_LEASE)
 _SET_POSITION = update(_FEEDS).where(_HOLDS_LEASE).values(position=bindparam("position"))
+_SET_LEASE = update(_FEEDS).where(_HOLDS_LEASE).values(lease_until=bindparam("lease_until"))
+_RELEASE = update(_FEEDS).where(_HOLDS_LEASE).values(lease_until=None, lease_token=None)
 
 
 

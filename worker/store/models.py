@@ -125,7 +125,8 @@ class StoryRow(StoryFields, Base):
         UniqueConstraint("provider", "guid", name="uq_stories_provider_guid"),
         Index("ix_stories_version_created", "version_created"),
         Index("ix_stories_cluster_id", "cluster_id"),
-        Index("ix_stories_content_hash", "content_hash"),
+        # (content_hash, id): the oldest story with the same words is one probe (migration 0010)
+        Index("ix_stories_content_hash", "content_hash", "id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)

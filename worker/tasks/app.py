@@ -11,8 +11,9 @@ Settings and why (docs/design.md "Polling", "Libraries and costs"):
   the stories), so a killed worker loses nothing and duplicates nothing.
 - `worker_prefetch_multiplier = 1`: polls are slow I/O; a worker must not hoard messages that
   another idle worker could run.
-- `task_time_limit` (default 120 s, `WIRE_POLL_TIME_LIMIT`) is below the lease
-  (`worker.polling.lease_seconds`), so a poll can never outlive its claim on the feed.
+- `task_time_limit` (default 120 s, `WIRE_POLL_TIME_LIMIT`) is below the lease a started poll
+  takes (`worker.polling.lease_seconds`), so a poll can never outlive its claim on the feed; a
+  poll message the worker drops unrun gives its feed back (`_give_back_dropped_poll`).
 - every message expires (the dispatcher's tick after one tick, a poll after about one interval):
   after an outage the backlog is dropped, not replayed.
 - Redis `visibility_timeout` stays at 1 h: no task uses ETA or countdown (back-off lives in the
@@ -48,6 +49,7 @@ from worker.settings import Settings
 from worker.store.clusters import Clustering
 from worker.store.db import open_store
 
+log = logging.getLogger(__name__)
 SCHEDULE_QUEUE = "wire.schedule"
 POLL_QUEUE = "wire.poll"
 QUEUES = (SCHEDULE_QUEUE, POLL_QUEUE)
@@ -199,6 +201,25 @@ def runtime() -> Runtime:
 def _fresh_resources_after_fork(**_: Any) -> None:
     if _runtime is not None:
         _runtime.after_fork()
+
+
+@signals.task_revoked.connect
+def _give_back_dropped_poll(request: Any = None, expired: bool = False, **_: Any) -> None:
+    """A poll message the worker drops unrun (expired while every process was busy) gives its
+    feed back at once, so the next tick claims it again instead of it waiting for its claim
+    to run out (`worker.polling`)."""
+    if request is None or getattr(request, "task", None) != "wire.poll.feed":
+        return
+    from worker.store.feeds import release_claim
+
+    try:
+        feed_id, token = request.args
+        released = release_claim(runtime().engine, int(feed_id), str(token))
+    except Exception:  # the claim still runs out by itself; a signal handler must not raise
+        log.exception("poll_release_failed", extra={"feed_id": getattr(request, "args", None)})
+        return
+    log.info("feed_poll_dropped", extra={"feed_id": feed_id, "expired": expired,
+                                         "released": released})
 
 
 @signals.setup_logging.connect

@@ -6,11 +6,13 @@ the store (`worker.store.feeds`). Each tick:
 1. if the configuration file changed, sync it into the feeds table (feeds added, removed,
    intervals changed take effect without restarting anything); an invalid file is logged and the
    last good configuration stays in force;
-2. claim the due feeds in one statement (a lease with a fresh token);
+2. claim the due feeds in one statement (a claim with a fresh token, as long as its message may
+   wait in the queue);
 3. enqueue one `wire.poll.feed` message per claimed feed, expiring after about one interval.
 
-Two beats make two ticks: harmless, each claim is exclusive. A message that is lost (broker
-restart, expiry) leaves a lease that simply expires; the feed is then claimed again.
+Two beats make two ticks: harmless, each claim is exclusive. A message that is dropped unrun
+frees its feed: at once when a worker discards it expired (`worker.tasks.app`), else when its
+short claim runs out (a broker restart lost it); the feed is then claimed again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import uuid
 from datetime import datetime, timezone
 
 from worker.errors import ConfigError
-from worker.polling import lease_seconds, message_expiry
+from worker.polling import claim_seconds, message_expiry
 from worker.store.feeds import claim_due, sync_feeds
 from worker.tasks.app import POLL_QUEUE, app, runtime
 
@@ -34,16 +36,15 @@ def dispatch() -> int:
     rt = runtime()
     now = datetime.now(timezone.utc)
     sync_config(now)
-    lease = lease_seconds(rt.settings.poll_time_limit)
     token = uuid.uuid4().hex
-    claims = claim_due(rt.engine, now, token, lease, DISPATCH_BATCH)
+    claims = claim_due(rt.engine, now, token, claim_seconds, DISPATCH_BATCH)
     from worker.tasks.poll import poll_feed  # the poll module imports this one's app only
 
     for claim in claims:
         poll_feed.apply_async(
             (claim.feed_id, token),
             queue=POLL_QUEUE,
-            expires=message_expiry(claim.interval, rt.settings.poll_time_limit),
+            expires=message_expiry(claim.interval),
         )
     if claims:
         log.debug("feeds_dispatched", extra={"count": len(claims)})
