@@ -142,3 +142,29 @@ def test_an_invalid_file_is_refused_naming_the_file_the_entry_and_the_key(tmp_pa
 def test_a_missing_file_is_refused_naming_it(tmp_path):
     with pytest.raises(ConfigError, match="nowhere.yaml: cannot read"):
         load_config(tmp_path / "nowhere.yaml", {})
+
+
+def test_the_embedded_broker_lives_beside_the_embedded_store(tmp_path):
+    """Two stores run from one working folder must not share a queue (SPEC "Environment")."""
+    from worker.settings import Settings
+
+    one = Settings.from_env({"WIRE_DATABASE_URL": f"sqlite:///{tmp_path}/a/wire.db"}, tmp_path)
+    two = Settings.from_env({"WIRE_DATABASE_URL": f"sqlite:///{tmp_path}/b/wire.db"}, tmp_path)
+    default = Settings.from_env({}, tmp_path)
+
+    assert one.broker_url == f"sqla+sqlite:///{tmp_path}/a/wire-broker.db"
+    assert two.broker_url == f"sqla+sqlite:///{tmp_path}/b/wire-broker.db"
+    assert default.broker_url == f"sqla+sqlite:///{tmp_path}/wire-broker.db"
+    assert default.database_url == f"sqlite:///{tmp_path}/wire.db"
+
+
+@pytest.mark.parametrize("variable, value, says", [
+    ("WIRE_POLL_TIME_LIMIT", "soon", "not a number: 'soon'"),
+    ("WIRE_DEDUPE_WINDOW_HOURS", "-1", "must be greater than 0"),
+])
+def test_a_bad_number_in_the_environment_is_refused_naming_the_variable(variable, value, says):
+    from worker.errors import ConfigError
+    from worker.settings import Settings
+
+    with pytest.raises(ConfigError, match=f"{variable}: {says}"):
+        Settings.from_env({variable: value})

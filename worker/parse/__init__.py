@@ -95,6 +95,8 @@ def decode(document: Document) -> Decoded:
         except RecursionError as e:  # Python's decoder recurses per level of nesting
             raise DocumentError(document.name, "JSON nested too deeply to read") from e
         return Decoded("json", head, data=data)
+    if b"\x00" in content and not content.startswith(_TEXT_BOMS):  # UTF-16/32 text has them
+        raise DocumentError(document.name, "binary data (NUL bytes), not a wire document")
     return Decoded("text", head, text=decode_text(content))
 
 
@@ -115,8 +117,16 @@ def _utf8_view(content: bytes) -> bytes:
     return content
 
 
+#: byte-order marks of UTF-32 and UTF-16 text (UTF-32 first: its LE mark starts like UTF-16's)
+_TEXT_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
+
+
 def decode_text(content: bytes) -> str:
-    """Text bytes as str: UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
+    """Text bytes as str: UTF-32/16 by their byte-order mark, UTF-8 (with or without BOM),
+    else Windows-1252, else Latin-1."""
+    for mark, codec in zip(_TEXT_BOMS, ("utf-32", "utf-32", "utf-16", "utf-16")):
+        if content.startswith(mark):
+            return content.decode(codec, "replace")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return content.decode(encoding)

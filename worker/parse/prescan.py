@@ -106,8 +106,10 @@ def _json_entries(data: Any) -> list[bytes] | None:
     entries = data if isinstance(data, list) else _entries_of(data)
     if entries is None:
         return None
+    # "surrogatepass": a lone surrogate (a JSON "\ud800") still has a fingerprint
     return [
-        json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        .encode("utf-8", "surrogatepass")
         for entry in entries
     ]
 
