@@ -319,3 +319,25 @@ def test_folding_recent_keys_into_the_main_index_changes_no_cluster(sqlite_url, 
     unfolded, folded = clusters(False), clusters(True)
     assert folded == unfolded
     assert len(set(unfolded.values())) == 4  # each report and its copies, one cluster each
+
+
+def test_a_new_story_verifies_at_most_a_few_candidates_however_many_share_its_words(
+        store, now, monkeypatch):
+    """A degenerate feed (one small vocabulary: every story shares band keys with many others)
+    cannot make ingest quadratic: each new story is compared with at most MAX_CANDIDATES."""
+    from worker.dedupe import choose
+    from worker.store.band_index import MAX_CANDIDATES
+
+    rng = random.Random(3)
+    words = [f"w{n}" for n in range(20)]
+    calls: list[int] = []
+    real = choose.overlap
+    monkeypatch.setattr(choose, "overlap", lambda a, b: calls.append(1) or real(a, b))
+    per_story = []
+    for n in range(60):
+        body = " ".join(rng.choice(words) for _ in range(120))
+        before = len(calls)
+        ingest([version_of(f"urn:vocab:{n}", body=body, headline=f"H {n}")], store, now)
+        per_story.append(len(calls) - before)
+
+    assert max(per_story) <= MAX_CANDIDATES

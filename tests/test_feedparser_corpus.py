@@ -29,6 +29,7 @@ import feedparser
 import pytest
 
 from worker.errors import DocumentError, ItemError
+from worker.normalize.controls import drop_controls
 from worker.model import Document
 from worker.normalize import normalize_item
 from worker.normalize.html import inline_text
@@ -132,7 +133,8 @@ def outcome(corpus: Path) -> Outcome:
                 result.unexpected.append(f"{name}: normalize: {e!r}")
                 continue
             result.stories += 1
-            title = inline_text(entry.get("title"))
+            # feedparser keeps control characters; a story never holds them (SPEC: text for people)
+            title = drop_controls(inline_text(entry.get("title")) or "").strip() or None
             if title:
                 result.titles_checked += 1
                 if story.headline != title:
