@@ -108,7 +108,7 @@ def poll(ctx: PollContext) -> PollReport:
     source = open_source(ctx.feed.protocol, ctx.feed, ctx.fetch)
     try:
         batch = source.fetch(ctx.position)
-        report = PollReport(position=batch.position, next_poll_in=batch.next_poll_in)
+        report = PollReport(next_poll_in=batch.next_poll_in)
         for fetched in batch.documents:
             outcome = store_fetched(ctx, fetched)
             source.acknowledge(fetched, outcome.error)
@@ -117,6 +117,8 @@ def poll(ctx: PollContext) -> PollReport:
             # unless the source wants it fetched again (an HTTP feed shows as failing)
             if fetched.position is not None and not (outcome.failed and fetched.retry_on_failure):
                 report.position = fetched.position
+        if batch.position is not None:  # read once the documents are done: a source may set it
+            report.position = batch.position  # as it delivers (what is left to acknowledge)
         report.extra.update(batch.extra)
     finally:
         source.close()

@@ -62,8 +62,9 @@ class Batch:
     """What one fetch found: documents to store, or why there were none."""
 
     documents: Iterable[Fetched] = ()
-    #: the position to keep when no document moves it (the validators of a 304); None keeps
-    #: the position as it is
+    #: the position to keep at the end of the poll, read once the documents are done (so a
+    #: source may set it as it delivers): the validators of a 304, what is left to acknowledge;
+    #: None keeps the position the documents left
     position: Position | None = None
     #: why nothing was delivered (`304`, `etag`, `body`, `no files`), for the poll's outcome
     unchanged: str | None = None

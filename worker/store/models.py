@@ -125,7 +125,7 @@ class StoryRow(StoryFields, Base):
         UniqueConstraint("provider", "guid", name="uq_stories_provider_guid"),
         Index("ix_stories_version_created", "version_created"),
         Index("ix_stories_cluster_id", "cluster_id"),
-        # (content_hash, id): the oldest story with the same words is one probe (migration 0010)
+        # (content_hash, id): the oldest story with the same words is one probe (migration 0011)
         Index("ix_stories_content_hash", "content_hash", "id"),
     )
 
