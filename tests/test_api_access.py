@@ -120,3 +120,27 @@ def test_wire_help_does_not_import_the_web_framework():
             "print(sorted(m for m in ('fastapi','uvicorn','starlette') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("[]")
+
+
+def test_wire_serve_stops_promptly_with_a_live_stream_open(tmp_path):
+    port = free_port()
+    proc = _wire(tmp_path, "serve", WIRE_API_BIND=f"127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "wire serve did not start"
+                time.sleep(0.1)
+        with httpx.stream("GET", f"http://127.0.0.1:{port}/alerts/stream", timeout=30) as live:
+            assert live.status_code == 200
+            stopping = time.monotonic()
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(15)
+        assert time.monotonic() - stopping < 10
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

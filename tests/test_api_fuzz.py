@@ -62,7 +62,9 @@ def test_no_request_gets_a_server_error_or_an_undocumented_answer(fuzzed_api, mo
         def set(self, case, data, context):
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 9
+    assert len(operations) >= 11
+    # the live stream never ends by itself: tests/test_alerts_api.py reads it as a client does
+    operations = [op for op in operations if op.path != "/alerts/stream"]
 
     for operation in operations:
         if mode is schemathesis.GenerationMode.NEGATIVE and not operation.definition.raw.get(

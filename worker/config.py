@@ -38,7 +38,9 @@ from worker.parse import format_names
 from worker.secrets import Secrets, is_template, mask_url, url_credentials
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-CHANGES = ("new", "update", "correction", "kill")
+#: the changes an alert rule may name (SPEC "Alerts"), and those it fires on by default
+CHANGES = ("new", "update", "correction", "kill", "embargo_lifted")
+DEFAULT_CHANGES = ("new", "update", "correction", "kill")
 #: SPEC "Delivery protocols"
 PROTOCOLS = ("http", "folder", "ap-media", "dpa-wireq", "reuters-connect", "ftp", "ftps", "sftp")
 #: the protocols whose `url` is an http(s) URL
@@ -246,7 +248,7 @@ class AlertWhen(_Strict):
     signals_any: list[str] | None = None
     providers: list[str] | None = None
     keywords_any: list[str] | None = None
-    changes: list[str] = Field(default_factory=lambda: list(CHANGES))
+    changes: list[str] = Field(default_factory=lambda: list(DEFAULT_CHANGES))
 
     @field_validator("signals_any")
     @classmethod

@@ -1,4 +1,4 @@
-"""One document through the pipeline: parse -> normalize -> merge/store -> cluster.
+"""One document through the pipeline: parse -> normalize -> merge/store -> cluster -> alerts.
 
 `parse_stories` is `wire parse` (nothing stored). `store_stories` writes the stories of one
 document inside the caller's transaction, in identity order (so concurrent writers take row
@@ -15,7 +15,7 @@ being unreachable propagates, since no other document could be stored either.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
@@ -23,6 +23,8 @@ from datetime import datetime, timezone, tzinfo
 from sqlalchemy import Connection
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
+from worker.alerts.fire import fire_alerts
+from worker.config import AlertRule
 from worker.errors import ItemError, WireError
 from worker.merge import Change
 from worker.model import Document, IngestCounts, Story
@@ -46,6 +48,8 @@ class ParseOptions:
     provider: str | None = None
     default_tz: tzinfo = timezone.utc
     max_bytes: int = MAX_DOCUMENT_BYTES
+    #: the alert rules each version that becomes current is held against (SPEC "Alerts")
+    alert_rules: tuple[AlertRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,8 @@ class IngestResult:
     #: the items that could not be read, each naming its document and item
     problems: list[str] = field(default_factory=list)
     changes: list[StoryChange] = field(default_factory=list)
+    #: the rules that fired a new alert, recorded in the same transaction (to deliver after it)
+    alerts: list[str] = field(default_factory=list)
 
 
 def parse_stories(
@@ -103,7 +109,7 @@ def ingest_document(
     as errors and the other items still go in.
     """
     stories, problems = parse_stories(document, options, now)
-    result = store_stories(conn, stories, clustering, now)
+    result = store_stories(conn, stories, clustering, now, options.alert_rules)
     result.problems = [str(p) for p in problems]
     result.counts.errors = len(problems)
     log.info("document_ingested", extra={
@@ -112,10 +118,12 @@ def ingest_document(
 
 
 def store_stories(
-    conn: Connection, stories: list[Story], clustering: Clustering, now: datetime
+    conn: Connection, stories: list[Story], clustering: Clustering, now: datetime,
+    alert_rules: Sequence[AlertRule] = (),
 ) -> IngestResult:
     """Write normalized stories in the caller's transaction (SPEC "Which version wins",
-    "Clusters"): in identity order, so that concurrent writers lock rows in one order."""
+    "Clusters"): in identity order, so that concurrent writers lock rows in one order. The
+    alerts the new current versions fire are recorded in the same transaction ("Alerts")."""
     ordered = sorted(stories, key=lambda s: (s.provider, s.guid, s.key))
     ordered = [_first_seen(conn, s) if s.inferred_time else s for s in ordered]
     result = IngestResult()
@@ -143,6 +151,7 @@ def store_stories(
                                               written.change, story, joined))
     if counts.new or counts.updated:
         fold_recent(conn)  # SQLite: now and then, the recent index keys into the main table
+    result.alerts = fire_alerts(conn, result.changes, alert_rules, now)
     return result
 
 

@@ -7,7 +7,8 @@ only after that commit. Per document:
 1. the item fingerprints (`worker.parse.prescan`): when the store has every one for this feed,
    the document is not parsed (the poll of an unchanged feed stops here);
 2. otherwise it is parsed and normalized, then stored (`worker.pipeline.store_stories`) with
-   the fingerprints of its new items and the source's position, in one commit;
+   the fingerprints of its new items, the source's position and the alerts its versions fire,
+   in one commit; the alerts' delivery is asked for right after it (`PollContext.alerted`);
 3. the source is told (`acknowledge`): stored, or failed with the document's error.
 
 A document that fails, whatever the reason, is that document's failure
@@ -19,13 +20,14 @@ or every document it delivered failed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
 
 from worker.archive import Archive
-from worker.config import FeedConfig
+from worker.config import AlertRule, FeedConfig
 from worker.errors import DocumentError
 from worker.fetch import open_source
 from worker.fetch.base import FetchContext, Fetched, Position
@@ -101,6 +103,9 @@ class PollContext:
     clustering: Clustering
     #: where fetched documents are archived (`wire reparse`); None archives nothing
     archive: Archive | None = None
+    #: the alert rules in force, and who to tell (after each commit) which of them fired
+    alert_rules: tuple[AlertRule, ...] = ()
+    alerted: Callable[[Sequence[str]], None] | None = None
 
 
 def poll(ctx: PollContext) -> PollReport:
@@ -134,9 +139,10 @@ def poll(ctx: PollContext) -> PollReport:
     return report
 
 
-def options_of(feed: FeedConfig, max_bytes: int) -> ParseOptions:
+def options_of(feed: FeedConfig, max_bytes: int,
+               alert_rules: tuple[AlertRule, ...] = ()) -> ParseOptions:
     return ParseOptions(format=feed.format, provider=feed.provider, default_tz=feed.zone(),
-                        max_bytes=max_bytes)
+                        max_bytes=max_bytes, alert_rules=alert_rules)
 
 
 def archive(ctx: PollContext, document: Document) -> None:
@@ -168,18 +174,20 @@ def store_fetched(ctx: PollContext, fetched: Fetched) -> DocumentOutcome:
             outcome.known, outcome.items = True, len(fingerprints)
         else:
             archive(ctx, document)
-            stories, problems = parse_stories(document, options_of(feed, ctx.fetch.max_bytes),
-                                              now, decoded)
+            options = options_of(feed, ctx.fetch.max_bytes, ctx.alert_rules)
+            stories, problems = parse_stories(document, options, now, decoded)
             unseen = set(fingerprints) - known
 
             def store(conn: Connection) -> IngestResult:
-                result = store_stories(conn, stories, ctx.clustering, now)
+                result = store_stories(conn, stories, ctx.clustering, now, options.alert_rules)
                 record_fingerprints(conn, ctx.feed_id, unseen, now)
                 if fetched.position is not None:
                     set_position(conn, ctx.feed_id, ctx.token, fetched.position)
                 return result
 
             outcome.result = run_transaction(ctx.fetch.store, store)
+            if outcome.result.alerts and ctx.alerted is not None:
+                ctx.alerted(outcome.result.alerts)  # committed: deliver them now
             outcome.result.problems = [str(p) for p in problems]
             outcome.result.counts.errors = len(problems)
             for problem in outcome.result.problems:

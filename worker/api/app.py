@@ -18,7 +18,7 @@ from worker.api import errors
 from worker.api.auth import require_key
 from worker.api.deps import known_parameters
 from worker.api.models import Error
-from worker.api.routes import changes, feeds, health, stories
+from worker.api.routes import alerts, changes, feeds, health, stories
 from worker.settings import Settings
 from worker.store.db import open_store
 
@@ -59,6 +59,6 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(health.public, dependencies=strict)
     app.include_router(health.protected, dependencies=strict)
     guarded = [Depends(require_key), *strict]
-    for router in (stories.router, changes.router, feeds.router):
+    for router in (stories.router, changes.router, alerts.router, feeds.router):
         app.include_router(router, dependencies=guarded)
     return app

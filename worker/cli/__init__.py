@@ -8,7 +8,7 @@ from worker.cli.app import cli
 
 #: modules that add their commands to the group
 COMMAND_MODULES = ("worker.cli.stories", "worker.cli.run", "worker.cli.clusters",
-                   "worker.cli.serve", "worker.cli.reparse",)
+                   "worker.cli.serve", "worker.cli.reparse", "worker.cli.alerts",)
 
 
 def main() -> None:

@@ -37,6 +37,8 @@ from worker.settings import Settings
 STOP_SECONDS = 8.0
 PRUNE_EVERY = 600.0
 CELERY_APP = "worker.tasks.app"
+#: what a worker consumes unless told otherwise (worker.tasks.app.QUEUES)
+ALL_QUEUES = "wire.schedule,wire.poll,wire.alerts"
 
 
 def _config_or_fail(settings: Settings) -> WireConfig:
@@ -82,7 +84,7 @@ def run_cmd(ctx: click.Context, concurrency: int) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     children = {
-        "worker": _spawn(_celery(*worker_argv(settings, concurrency, "wire.schedule,wire.poll",
+        "worker": _spawn(_celery(*worker_argv(settings, concurrency, ALL_QUEUES,
                                               f"wire-run-{os.getpid()}@%h"))),
         "beat": _spawn(_celery(*beat_argv(settings))),
     }
@@ -151,7 +153,7 @@ def prune_embedded_broker(broker_url: str, older_than: float = 3600.0) -> int:
 
 @cli.command("worker", context_settings={"ignore_unknown_options": True})
 @click.option("--concurrency", "-c", default=2, show_default=True, help="worker processes")
-@click.option("--queues", "-Q", default="wire.schedule,wire.poll", show_default=True)
+@click.option("--queues", "-Q", default=ALL_QUEUES, show_default=True)
 @click.option("--name", "-n", default="wire@%h", show_default=True)
 @click.pass_context
 def worker_cmd(ctx: click.Context, concurrency: int, queues: str, name: str) -> None:

@@ -55,8 +55,9 @@ def serve_cmd(ctx: click.Context, bind: str | None, workers: int) -> None:
             "no WIRE_API_KEYS: anyone who reaches this address can read the store")})
     import uvicorn
 
+    # live streams (`/alerts/stream`) never end by themselves: a stop closes them after 5 s
     options = {"host": host, "port": port, "log_config": None, "proxy_headers": False,
-               "server_header": False}
+               "server_header": False, "timeout_graceful_shutdown": 5}
     if workers > 1:
         if bind:
             fail("--workers with --bind: set WIRE_API_BIND instead (each process reads it)")

@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from worker.cli.app import cli, fail, now, quiet_logs, settings_of, store_of
-from worker.errors import DocumentError, FeedError, StoreError, WireError
+from worker.config import AlertRule, load_config
+from worker.errors import ConfigError, DocumentError, FeedError, StoreError, WireError
 from worker.fetch.http import fetch_url
 from worker.model import Document, IngestCounts
 from worker.normalize.dates import parse_time
@@ -103,7 +104,8 @@ def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provi
     quiet_logs(settings)
     engine = store_of(ctx)
     options = ParseOptions(format=format_, provider=provider,
-                           max_bytes=settings.max_document_bytes)
+                           max_bytes=settings.max_document_bytes,
+                           alert_rules=configured_alert_rules(settings))
     clustering = Clustering(settings.dedupe_window)
     total = IngestCounts()
     for document in iter_documents(targets, settings):
@@ -126,7 +128,18 @@ def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provi
     ctx.exit(1 if total.errors else 0)
 
 
-def _since(value: str | None) -> object:
+def configured_alert_rules(settings: Settings) -> tuple[AlertRule, ...]:
+    """The alert rules of the configuration file, when there is one: `wire ingest` fires
+    alerts like a poll does (a running worker delivers them); an invalid file is refused."""
+    if not settings.feeds_path.exists():
+        return ()
+    try:
+        return tuple(load_config(settings.feeds_path, settings.environment).alerts)
+    except ConfigError as e:
+        fail(e)
+
+
+def parse_since(value: str | None) -> object:
     if value is None:
         return None
     parsed = parse_time(value)
@@ -149,7 +162,7 @@ def stories_cmd(ctx: click.Context, provider: str | None, since: str | None, clu
     """Current versions of stories, newest version_created first."""
     quiet_logs(settings_of(ctx))
     engine = store_of(ctx)
-    query = StoryQuery(provider=provider, since=_since(since), cluster=cluster,  # type: ignore[arg-type]
+    query = StoryQuery(provider=provider, since=parse_since(since), cluster=cluster,  # type: ignore[arg-type]
                        status=status, limit=limit)
     with engine.connect() as conn:
         stories = list_stories(conn, query, now())

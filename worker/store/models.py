@@ -267,5 +267,50 @@ class StoryChangeRow(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class AlertRow(Base):
+    """One alert: a rule fired on one change of a story's version (`worker.store.alerts`).
+
+    Written in the transaction of the version (an outbox), at most once per (rule, story,
+    version key, change); the delivery's outcome is kept on it. `xid`: as in `story_changes`.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("rule", "story_id", "version_created", "version_seq", "content_hash",
+                         "change", name="uq_alerts_once"),
+        Index("ix_alerts_pending", "rule", "xid", "id", sqlite_where=text("outcome = 'pending'"),
+              postgresql_where=text("outcome = 'pending'")),
+        Index("ix_alerts_fired_at", "fired_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(200))
+    story_id: Mapped[int] = mapped_column(Id)
+    change: Mapped[str] = mapped_column(String(16))
+    version_created: Mapped[datetime] = mapped_column(UTCDateTime)
+    version_seq: Mapped[int] = mapped_column(BigInteger)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    xid: Mapped[int | None] = mapped_column(BigInteger)
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: pending (to deliver or retry), delivered, failed (given up)
+    outcome: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertQueueRow(Base):
+    """A rule's delivery lease: the one worker holding it delivers the rule's alerts."""
+
+    __tablename__ = "alert_queues"
+
+    rule: Mapped[str] = mapped_column(String(200), primary_key=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_token: Mapped[str | None] = mapped_column(String(64))
+
+
 # the delivery protocols' shared state (tokens) and the archive: their own module, same metadata
 from worker.store import shared as _shared  # noqa: E402,F401

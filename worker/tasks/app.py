@@ -1,8 +1,10 @@
 """The Celery app, its settings with their reasons, and each worker process's resources.
 
 Queues (all declared, named by purpose): `wire.schedule` carries the dispatcher's tick,
-`wire.poll` one message per feed poll. A worker consumes both by default; a big deployment can run
-separate pools (`wire worker -Q wire.poll`).
+`wire.poll` one message per feed poll, `wire.alerts` webhook deliveries and their sweeps
+(`worker.tasks.alerts`). A worker consumes all three by default; a big deployment can run
+separate pools (`wire worker -Q wire.poll`), and a delivery to a slow receiver never delays a
+poll when `wire.alerts` has its own (`wire worker -Q wire.alerts`).
 
 Settings and why (docs/design.md "Polling", "Libraries and costs"):
 
@@ -52,7 +54,8 @@ from worker.store.db import open_store
 log = logging.getLogger(__name__)
 SCHEDULE_QUEUE = "wire.schedule"
 POLL_QUEUE = "wire.poll"
-QUEUES = (SCHEDULE_QUEUE, POLL_QUEUE)
+ALERTS_QUEUE = "wire.alerts"
+QUEUES = (SCHEDULE_QUEUE, POLL_QUEUE, ALERTS_QUEUE)
 #: how often beat asks for the near-duplicate index to be pruned (worker.tasks.maintenance)
 PRUNE_EVERY_SECONDS = 3600.0
 
@@ -60,13 +63,15 @@ PRUNE_EVERY_SECONDS = 3600.0
 def make_app(settings: Settings) -> Celery:
     app = Celery("wire", broker=settings.broker_url, include=[
         "worker.tasks.schedule", "worker.tasks.poll", "worker.tasks.maintenance",
+        "worker.tasks.alerts",
     ])
     app.conf.update(
         task_queues=[Queue(name, routing_key=name) for name in QUEUES],
         task_default_queue=POLL_QUEUE,
         task_routes={"wire.schedule.*": {"queue": SCHEDULE_QUEUE},
                      "wire.poll.*": {"queue": POLL_QUEUE},
-                     "wire.maintenance.*": {"queue": SCHEDULE_QUEUE}},
+                     "wire.maintenance.*": {"queue": SCHEDULE_QUEUE},
+                     "wire.alerts.*": {"queue": ALERTS_QUEUE}},
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
@@ -87,6 +92,17 @@ def make_app(settings: Settings) -> Celery:
                 "schedule": settings.dispatch_seconds,
                 "options": {"expires": max(1.0, settings.dispatch_seconds),
                             "queue": SCHEDULE_QUEUE},
+            },
+            # alerts whose message was lost or whose retry is due; embargoes that ended
+            "sweep-alerts": {
+                "task": "wire.alerts.sweep",
+                "schedule": settings.alert_sweep_seconds,
+                "options": {"expires": settings.alert_sweep_seconds, "queue": ALERTS_QUEUE},
+            },
+            "lift-embargoes": {
+                "task": "wire.alerts.lift_embargoes",
+                "schedule": settings.alert_sweep_seconds,
+                "options": {"expires": settings.alert_sweep_seconds, "queue": ALERTS_QUEUE},
             },
             "prune-dedupe-index": {
                 "task": "wire.maintenance.prune",

@@ -29,6 +29,7 @@ from worker.fetch.base import FetchContext
 from worker.polling import Outcome, PollStatus, lease_seconds, next_schedule
 from worker.polls import PollContext, PollReport, poll
 from worker.store.feeds import begin_poll, finish_poll
+from worker.tasks.alerts import alert_rules, send_deliveries
 from worker.tasks.app import Runtime, app, runtime
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,8 @@ def _context(rt: Runtime, feed: FeedConfig, row: Any, token: str, now: datetime,
         deadline=started + rt.settings.poll_time_limit * DOCUMENT_BUDGET, store=rt.engine,
     )
     return PollContext(row.id, token, feed, row.position or {}, fetch, rt.clustering,
-                       rt.archive)
+                       rt.archive, alert_rules=tuple(alert_rules()),
+                       alerted=send_deliveries)
 
 
 def _finish(rt: Runtime, feed: FeedConfig, row: Any, token: str, now: datetime, started: float,
