@@ -36,24 +36,30 @@ def clock() -> datetime:
     return datetime.now(UTC)
 
 
-def since_time(value: datetime | None) -> datetime | None:
-    """A `since` as an aware UTC time: a time without offset is UTC; one beyond the calendar's
-    ends after conversion is clamped to it (it is a lower bound: everything, or nothing)."""
+def since_time(value: str | None, parameter: str = "since") -> datetime | None:
+    """A `since` as an aware UTC time (ISO 8601; without an offset it is UTC). A time beyond
+    the calendar's ends after conversion is clamped to it: it is a lower bound."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
     try:
-        return value.astimezone(UTC)
+        parsed = datetime.fromisoformat(value.strip().upper())
+    except ValueError:
+        raise BadParameter(parameter, f"not an ISO 8601 time: {value!r} "
+                                      "(e.g. 2017-10-14T21:00:00Z)") from None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
     except OverflowError:
-        edge = datetime.min if value.year == datetime.min.year else datetime.max
+        edge = datetime.min if parsed.year == datetime.min.year else datetime.max
         return edge.replace(tzinfo=UTC)
 
 
 Conn = Annotated[Connection, Depends(connection)]
 Now = Annotated[datetime, Depends(clock)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="how many at most (1-1000)")]
-Since = Annotated[datetime | None, Query(
+Since = Annotated[str | None, Query(
+    max_length=64, json_schema_extra={"format": "date-time"},
     description="ISO 8601 time (UTC when it has no offset); only versions created at or after")]
 
 
