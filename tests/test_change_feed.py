@@ -16,7 +16,7 @@ from tests.api_server import api_client
 from tests.helpers import ingest, store_all, version_of
 from worker.store.changes import START, read_changes, record_lifted_embargoes
 from worker.store.db import alembic_config, make_engine, migrate
-from worker.store.models import StoryChangeRow, StoryRow
+from worker.store.models import StoryRow
 from worker.store.reads import story_json
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -24,8 +24,7 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 def follow(client, after=None, limit=100, until=0, timeout=30.0):
     """Every change the feed gives from `after` on, following `next` until a page is empty and
-    at least `until` changes came. On PostgreSQL a change shows once every transaction older
-    than it has ended, on the whole server: another test's open transaction can delay it."""
+    at least `until` changes came."""
     seen, deadline = [], time.monotonic() + timeout
     while True:
         page = client.get("/changes", params={"limit": limit, **({"after": after} if after else {})})
@@ -42,7 +41,7 @@ def follow(client, after=None, limit=100, until=0, timeout=30.0):
 
 
 def read_all(engine, until, timeout=30.0):
-    """The feed from the start, once it holds `until` changes (see `follow`)."""
+    """The feed from the start, once it holds `until` changes."""
     deadline = time.monotonic() + timeout
     while True:
         with engine.connect() as conn:
@@ -122,24 +121,26 @@ def test_an_embargo_that_ends_is_a_change_once(store):
         ("new", "urn:e:1"), ("new", "urn:e:2"), ("embargo_lifted", "urn:e:1")]
 
 
-def test_a_change_committed_late_under_a_lower_id_is_not_skipped(pg_store_url, tmp_path):
+def test_a_change_takes_its_place_when_it_commits_so_a_reader_never_skips_it(
+    pg_store_url, tmp_path
+):
     engine = make_engine(pg_store_url)
     early = engine.connect()
     transaction = early.begin()
-    # takes change id 1 and the older transaction id, but commits last
-    store_stories_in(early, version_of("urn:late:1", headline="Taken first, committed last"))
-    ingest([version_of("urn:late:2", headline="Taken second, committed first")], engine, NOW)
-    with engine.connect() as conn:
-        assert conn.execute(select(StoryChangeRow.id).order_by(StoryChangeRow.id)).all() == [
-            (2,)]
-        while_open = read_changes(conn, START, 100)
+    # writes first, commits last
+    store_stories_in(early, version_of("urn:late:1", headline="Written first, committed last"))
+    ingest([version_of("urn:late:2", headline="Written second, committed first")], engine, NOW)
+    while_open = read_all(engine, 1)
     transaction.commit()
     early.close()
     after_commit = read_all(engine, 2)
+    with engine.connect() as conn:
+        # a reader already past the first commit gets the late one after it, not before
+        behind = read_changes(conn, while_open[-1].position, 100)
 
-    # the feed holds the later commit back until the earlier transaction has ended
-    assert while_open == []
-    assert [c.story["guid"] for c in after_commit] == ["urn:late:1", "urn:late:2"]
+    assert [c.story["guid"] for c in while_open] == ["urn:late:2"]
+    assert [c.story["guid"] for c in after_commit] == ["urn:late:2", "urn:late:1"]
+    assert [c.story["guid"] for c in behind] == ["urn:late:1"]
     engine.dispose()
 
 
@@ -149,7 +150,7 @@ def store_stories_in(conn, story):
     write_versions(conn, [story], NOW)
 
 
-STORIES, TAKES, WRITERS = 30, 4, 4
+STORIES, TAKES, WRITERS = 12, 6, 4
 BASE = datetime(2017, 10, 14, 12, 0, tzinfo=UTC)
 
 

@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from worker.api.errors import BadParameter
-from worker.store.changes import Position
 
 
 def encode(position: tuple[Any, ...]) -> str:
@@ -24,13 +23,13 @@ def encode(position: tuple[Any, ...]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(token: str, parameter: str) -> list[Any]:
+def _decode(token: str, parameter: str, length: int) -> list[Any]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         values = json.loads(raw)
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise BadParameter(parameter, "not a cursor this API gave out") from None
-    if not isinstance(values, list) or len(values) != 3 or not isinstance(values[0], str):
+    if not isinstance(values, list) or len(values) != length or not isinstance(values[0], str):
         raise BadParameter(parameter, "not a cursor this API gave out")
     return values
 
@@ -41,20 +40,21 @@ def _int(value: Any, parameter: str) -> int:
     return value
 
 
-def change_cursor(position: Position) -> str:
-    return encode(("c", position.xid, position.id))
+def change_cursor(position: int) -> str:
+    return encode(("c", position))
 
 
-def decode_change(token: str, parameter: str = "after") -> Position:
-    kind, xid, id_ = _decode(token, parameter)
+def decode_change(token: str, parameter: str = "after") -> int:
+    """A change feed position: the id of the last change seen."""
+    kind, id_ = _decode(token, parameter, 2)
     if kind != "c":
         raise BadParameter(parameter, "not a cursor of the change feed")
-    return Position(_int(xid, parameter), _int(id_, parameter))
+    return _int(id_, parameter)
 
 
 def decode_story(token: str, parameter: str = "cursor") -> tuple[Any, ...]:
     """A stories position: ("t", datetime, id) or ("r", score, id)."""
-    kind, value, id_ = _decode(token, parameter)
+    kind, value, id_ = _decode(token, parameter, 3)
     id_ = _int(id_, parameter)
     if kind == "t" and isinstance(value, str):
         try:

@@ -3,12 +3,12 @@
 - `record_alerts` runs in the transaction that made the version current (SPEC "Alerts": stored
   before it is delivered, so a crash never loses one). Unique on (rule, story, version key,
   change): however many workers race on one version, at most one alert per rule fires.
-- Delivery drains one rule's queue at a time, in feed order ((xid, id) on PostgreSQL, id on
-  SQLite), under a lease on the rule's row in `alert_queues` (`claim_queue`), so one worker
-  delivers a rule's alerts one after the other and a later one never overtakes an earlier one.
-- `stream_after` reads alerts for the live stream with the change feed's rule (see
-  `worker.store.changes`): below the snapshot's xmin on PostgreSQL, so a resumed stream
-  skips nothing.
+- Each alert gets `seq`, its place in commit order, as it commits (migration 0012: the change
+  feed's rule, `worker.store.changes`): a reader that sees one sees every alert before it.
+- Delivery drains one rule's queue at a time, by `seq`, under a lease on the rule's row in
+  `alert_queues` (`claim_queue`), so one worker delivers a rule's alerts one after the other
+  and a later one never overtakes an earlier one.
+- `stream_after` reads alerts for the live stream by `seq`, so a resumed stream skips nothing.
 """
 
 from __future__ import annotations
@@ -17,18 +17,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, literal, or_, select, tuple_, update
+from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.alerts.rules import Firing
 from worker.model import format_time
-from worker.store.changes import (
-    CURRENT_XID,
-    SNAPSHOT_XMIN,
-    Position,
-    story_at_version,
-    versioned_select,
-)
+from worker.store.changes import story_at_version, versioned_select
 from worker.store.models import AlertQueueRow, AlertRow
 
 ALERTS = AlertRow.__table__
@@ -45,15 +39,11 @@ def record_alerts(conn: Connection, firings: Sequence[Firing], now: datetime) ->
     """Store the alerts fired, in the caller's transaction; the rules that got a new one."""
     if not firings:
         return []
-    postgres = conn.dialect.name == "postgresql"
     rows = [{"rule": f.rule, "story_id": f.story_id, "change": f.change,
              "version_created": f.key.version_created, "version_seq": f.key.version,
              "content_hash": f.key.content_hash, "fired_at": now, "outcome": PENDING,
              "attempts": 0} for f in firings]
-    stmt = _dialect(conn).insert(ALERTS)
-    if postgres:
-        stmt = stmt.values(xid=CURRENT_XID)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["rule", "story_id", *KEY, "change"])
+    stmt = _dialect(conn).insert(ALERTS).on_conflict_do_nothing(index_elements=["rule", "story_id", *KEY, "change"])
     fired = set()
     for row in rows:  # RETURNING with executemany is not on every driver: one at a time
         if conn.execute(stmt.values(**row).returning(ALERTS.c.rule)).first() is not None:
@@ -82,7 +72,7 @@ def release_queue(conn: Connection, rule: str, token: str) -> None:
 def next_pending(conn: Connection, rule: str) -> Any | None:
     """The rule's oldest undelivered alert, with its story as of the version that fired."""
     head = (select(ALERTS).where(ALERTS.c.rule == rule, ALERTS.c.outcome == PENDING)
-            .order_by(ALERTS.c.xid, ALERTS.c.id).limit(1).subquery("a"))
+            .order_by(ALERTS.c.seq).limit(1).subquery("a"))
     return conn.execute(_with_story(head)).first()
 
 
@@ -94,10 +84,8 @@ def due_rules(conn: Connection, now: datetime) -> list[str]:
     """Rules whose oldest undelivered alert waits for its first attempt or a retry now due
     (the later ones wait behind it)."""
     head = ALERTS.alias("head")
-    earlier = select(head.c.id).where(
-        head.c.rule == ALERTS.c.rule, head.c.outcome == PENDING,
-        tuple_(func.coalesce(head.c.xid, 0), head.c.id)
-        < tuple_(func.coalesce(ALERTS.c.xid, 0), ALERTS.c.id))
+    earlier = select(head.c.id).where(head.c.rule == ALERTS.c.rule, head.c.outcome == PENDING,
+                                      head.c.seq < ALERTS.c.seq)
     stmt = (select(ALERTS.c.rule).distinct()
             .where(ALERTS.c.outcome == PENDING, ~earlier.exists(),
                    or_(ALERTS.c.next_attempt_at.is_(None), ALERTS.c.next_attempt_at <= now)))
@@ -107,7 +95,7 @@ def due_rules(conn: Connection, now: datetime) -> list[str]:
 # -- reading ----------------------------------------------------------------------------------
 
 _ALERT_COLUMNS = ("id", "rule", "change", "fired_at", "outcome", "attempts", "delivered_at",
-                  "last_status", "last_error", "next_attempt_at", "xid")
+                  "last_status", "last_error", "next_attempt_at", "seq")
 
 
 def alert_json(row: Any) -> dict[str, Any]:
@@ -135,28 +123,20 @@ def list_alerts(conn: Connection, since: datetime | None, limit: int) -> list[di
     return [alert_json(r) for r in conn.execute(_with_story(sq).order_by(sq.c.id.desc()))]
 
 
-def stream_start(conn: Connection, last_id: int | None) -> Position:
-    """Where a live stream starts: after alert `last_id` when resuming, else at the present
-    (alerts that become visible from now on, including ones whose transaction is still open)."""
+def stream_start(conn: Connection, last_id: int | None) -> int:
+    """Where a live stream starts (a `seq`): after alert `last_id` when resuming, else at the
+    present."""
     if last_id is not None:
-        row = conn.execute(select(ALERTS.c.xid, ALERTS.c.id).where(ALERTS.c.id <= last_id)
-                           .order_by(ALERTS.c.id.desc()).limit(1)).first()
-        return Position(row.xid or 0, row.id) if row is not None else Position(0, 0)
-    if conn.dialect.name == "postgresql":
-        return Position(int(conn.execute(select(SNAPSHOT_XMIN)).scalar_one()), 0)
-    return Position(0, conn.execute(select(func.coalesce(func.max(ALERTS.c.id), 0))).scalar_one())
+        seq = conn.execute(select(ALERTS.c.seq).where(ALERTS.c.id <= last_id)
+                           .order_by(ALERTS.c.id.desc()).limit(1)).scalar()
+        return seq or 0
+    return conn.execute(select(func.coalesce(func.max(ALERTS.c.seq), 0))).scalar_one()
 
 
-def stream_after(conn: Connection, after: Position, limit: int = 100
-                 ) -> list[tuple[Position, dict[str, Any]]]:
-    """Alerts after `after` in feed order, each with its position (see the module docstring)."""
-    page = select(ALERTS).order_by(ALERTS.c.xid, ALERTS.c.id).limit(limit)
-    if conn.dialect.name == "postgresql":
-        page = page.where(tuple_(ALERTS.c.xid, ALERTS.c.id) > tuple_(literal(after.xid),
-                                                                      literal(after.id)),
-                          ALERTS.c.xid < SNAPSHOT_XMIN)
-    else:
-        page = page.where(ALERTS.c.id > after.id)
-    sq = page.subquery("a")
-    rows = conn.execute(_with_story(sq).order_by(sq.c.xid, sq.c.id))
-    return [(Position(r.alert_xid or 0, r.alert_id), alert_json(r)) for r in rows]
+def stream_after(conn: Connection, after: int, limit: int = 100
+                 ) -> list[tuple[int, dict[str, Any]]]:
+    """Alerts after `seq` `after` in commit order, each with its `seq`."""
+    page = (select(ALERTS).where(ALERTS.c.seq > after).order_by(ALERTS.c.seq).limit(limit)
+            .subquery("a"))
+    rows = conn.execute(_with_story(page).order_by(page.c.seq))
+    return [(r.alert_seq, alert_json(r)) for r in rows]

@@ -1,19 +1,19 @@
 """The change feed: every change of a story's current version, in the order the store assigned.
 
 Rows of `story_changes` are written by triggers on `stories` in the transaction that wrote the
-version (migration 0008), and by `record_lifted_embargoes`. A publisher pages through them with
-a position that only grows; what makes "never missed, never twice" hold:
+version (migrations 0008, 0011), and by `record_lifted_embargoes`. A publisher pages through
+them by id; what makes "never missed, never twice, in order" hold is that ids are handed out in
+commit order, and that a reader who sees an id sees every smaller one:
 
-- SQLite has one writer at a time and AUTOINCREMENT ids: a row that becomes visible always has
-  a greater id than every row visible before it. The position is the id.
-- PostgreSQL's ids come from a sequence, and commit order is not sequence order: a transaction
-  that took id 10 may commit after one that took id 11, and a reader positioned after 11 would
-  skip 10 forever. So each row keeps its writer's transaction id (`xid`), rows are read in
-  (xid, id) order, and only rows whose xid is below the reading snapshot's xmin are returned:
-  every transaction below xmin has ended, so no row can later appear at a position before one
-  already returned. The cost is latency: a change shows once every transaction that was running
-  when it committed has ended (normally milliseconds; a transaction left open elsewhere on the
-  server holds the feed back until it ends).
+- SQLite has one writer at a time, and AUTOINCREMENT ids are never reused.
+- PostgreSQL: ids come from a sequence, and a transaction may take one early and commit late;
+  a reader already past a higher id would never see it, and a story's two changes could be
+  listed in the wrong order. So the change rows are written at commit, by constraint triggers
+  deferred to the end of the transaction, after taking one transaction-scoped advisory lock
+  (`CHANGE_ORDER_LOCK`) that is released only once the commit is visible: writers insert their
+  change rows and commit one after the other. (Ordering by transaction id and reading below the
+  snapshot's xmin, 0008's way, misses nothing but orders by when a transaction first wrote, not
+  when it committed, and any open transaction on the server holds the feed back: 0011 says more.)
 
 A change names its version by key; `story_at_version` renders the story as it was then (the
 current row, or the history row that 0004's trigger kept when it was replaced).
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, literal, literal_column, select, tuple_
+from sqlalchemy import Connection, Select, and_, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from worker.model import STORY_KEYS, format_time
@@ -37,27 +37,21 @@ HISTORY = VersionRow.__table__.alias("history")
 KEY = ("version_created", "version_seq", "content_hash")
 #: change kinds, in the SPEC's words
 KINDS = ("new", "update", "correction", "kill", "withheld", "embargo_lifted")
-#: the snapshot's xmin as a bigint (PostgreSQL): every transaction below it has ended
-SNAPSHOT_XMIN = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-CURRENT_XID = literal_column("pg_current_xact_id()::text::bigint")
+#: the transaction-scoped advisory lock under which changes and alerts take their place in
+#: commit order on PostgreSQL (migrations 0011, 0012)
+CHANGE_ORDER_LOCK = 7_314_201_912
 #: embargoes that ended longer ago than this are not looked for (an archive loaded late)
 LIFT_LOOKBACK = timedelta(days=7)
 
 
-@dataclass(frozen=True, order=True)
-class Position:
-    """Where a reader of the feed stands: after the change at (xid, id); xid is 0 on SQLite."""
-
-    xid: int
-    id: int
-
-
-START = Position(0, 0)
+#: before the first change
+START = 0
 
 
 @dataclass(frozen=True)
 class ChangeEntry:
-    position: Position
+    #: the change's id: its place in the feed
+    position: int
     kind: str
     story: dict[str, Any]
 
@@ -92,21 +86,21 @@ def story_at_version(row: Any) -> dict[str, Any]:
     return out
 
 
-def read_changes(conn: Connection, after: Position, limit: int) -> list[ChangeEntry]:
-    """The next `limit` changes after `after`, in feed order (see the module docstring)."""
-    page = select(CHANGES).order_by(CHANGES.c.xid, CHANGES.c.id).limit(limit)
+def read_changes(conn: Connection, after: int, limit: int) -> list[ChangeEntry]:
+    """The next `limit` changes after id `after`, in feed order (see the module docstring)."""
+    page = (select(CHANGES).where(CHANGES.c.id > after).order_by(CHANGES.c.id).limit(limit)
+            .subquery("c"))
+    stmt = versioned_select(page, page.c.id.label("change_id"),
+                            page.c.kind.label("change_kind")).order_by(page.c.id)
+    return [ChangeEntry(row.change_id, row.change_kind, story_at_version(row))
+            for row in conn.execute(stmt)]
+
+
+def take_change_order(conn: Connection) -> None:
+    """PostgreSQL: hold the commit-order lock until this transaction ends, before writing rows
+    that take a place in the feed directly (the triggers on `stories` take it themselves)."""
     if conn.dialect.name == "postgresql":
-        page = page.where(tuple_(CHANGES.c.xid, CHANGES.c.id) > tuple_(after.xid, after.id),
-                          CHANGES.c.xid < SNAPSHOT_XMIN)
-    else:
-        page = page.where(CHANGES.c.id > after.id)
-    page_sq = page.subquery("c")
-    stmt = versioned_select(page_sq, page_sq.c.id.label("change_id"),
-                            page_sq.c.xid.label("change_xid"),
-                            page_sq.c.kind.label("change_kind"))
-    stmt = stmt.order_by(page_sq.c.xid, page_sq.c.id)
-    return [ChangeEntry(Position(row.change_xid or 0, row.change_id), row.change_kind,
-                        story_at_version(row)) for row in conn.execute(stmt)]
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGE_ORDER_LOCK})
 
 
 def _insert(conn: Connection) -> Any:
@@ -119,22 +113,22 @@ def record_lifted_embargoes(conn: Connection, now: datetime) -> list[dict[str, A
     Only embargoes in force when the version became current (ended after `updated_at`) and
     ended at most `LIFT_LOOKBACK` ago; at most once per version however many tasks race (a
     partial unique index). Returns the recorded changes (`story_id` and the version key), in the
-    caller's transaction.
+    caller's transaction, which holds the commit-order lock from here on.
     """
+    take_change_order(conn)
     s = STORIES.c
     already = select(CHANGES.c.id).where(
         CHANGES.c.story_id == s.id, CHANGES.c.kind == "embargo_lifted",
         *(CHANGES.c[k] == s[k] for k in KEY))
     ended = select(
         s.id, literal("embargo_lifted"), s.version_created, s.version_seq, s.content_hash,
-        CURRENT_XID if conn.dialect.name == "postgresql" else literal(None),
         literal(now, StoryChangeRow.changed_at.type),
     ).where(
         s.pubstatus == "usable", s.embargoed.is_not(None), s.embargoed <= now,
         s.embargoed > now - LIFT_LOOKBACK, s.embargoed > s.updated_at, ~already.exists(),
     ).order_by(s.id)
     stmt = _insert(conn).from_select(
-        ["story_id", "kind", *KEY, "xid", "changed_at"], ended
+        ["story_id", "kind", *KEY, "changed_at"], ended
     ).on_conflict_do_nothing(
         index_elements=["story_id", *KEY], index_where=CHANGES.c.kind == "embargo_lifted"
     ).returning(CHANGES.c.story_id, *(CHANGES.c[k] for k in KEY))

@@ -243,10 +243,10 @@ class DedupeRecentRow(Base):
 class StoryChangeRow(Base):
     """One change of a story's current version: the change feed (`GET /changes`).
 
-    Written by row triggers on `stories` (migration 0008) in the statement that wrote the
-    version, and by the embargo task (`embargo_lifted`). The version is named by its key (in
-    `stories` while current, in `versions` afterwards). `xid`: the writing transaction on
-    PostgreSQL (null on SQLite), see `worker.store.changes` for why readers need it.
+    Written by row triggers on `stories` (migrations 0008, 0011) in the transaction that wrote
+    the version, at its commit, and by the embargo task (`embargo_lifted`). Ids are in commit
+    order (`worker.store.changes` says how). The version is named by its key (in `stories`
+    while current, in `versions` afterwards).
     """
 
     __tablename__ = "story_changes"
@@ -263,7 +263,6 @@ class StoryChangeRow(Base):
     version_created: Mapped[datetime] = mapped_column(UTCDateTime)
     version_seq: Mapped[int] = mapped_column(BigInteger)
     content_hash: Mapped[str] = mapped_column(String(64))
-    xid: Mapped[int | None] = mapped_column(BigInteger)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -271,16 +270,18 @@ class AlertRow(Base):
     """One alert: a rule fired on one change of a story's version (`worker.store.alerts`).
 
     Written in the transaction of the version (an outbox), at most once per (rule, story,
-    version key, change); the delivery's outcome is kept on it. `xid`: as in `story_changes`.
+    version key, change); the delivery's outcome is kept on it. `seq`: its place in commit
+    order, set as it commits (migration 0012).
     """
 
     __tablename__ = "alerts"
     __table_args__ = (
         UniqueConstraint("rule", "story_id", "version_created", "version_seq", "content_hash",
                          "change", name="uq_alerts_once"),
-        Index("ix_alerts_pending", "rule", "xid", "id", sqlite_where=text("outcome = 'pending'"),
+        Index("ix_alerts_pending", "rule", "seq", sqlite_where=text("outcome = 'pending'"),
               postgresql_where=text("outcome = 'pending'")),
         Index("ix_alerts_fired_at", "fired_at"),
+        Index("ix_alerts_seq", "seq"),
         {"sqlite_autoincrement": True},
     )
 
@@ -291,7 +292,7 @@ class AlertRow(Base):
     version_created: Mapped[datetime] = mapped_column(UTCDateTime)
     version_seq: Mapped[int] = mapped_column(BigInteger)
     content_hash: Mapped[str] = mapped_column(String(64))
-    xid: Mapped[int | None] = mapped_column(BigInteger)
+    seq: Mapped[int | None] = mapped_column(BigInteger)
     fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: pending (to deliver or retry), delivered, failed (given up)
     outcome: Mapped[str] = mapped_column(String(16))

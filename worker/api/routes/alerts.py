@@ -22,7 +22,6 @@ from worker.api.deps import Conn, Limit, Since, engine_of, since_time
 from worker.api.errors import BadParameter
 from worker.api.models import AlertList
 from worker.store.alerts import list_alerts, stream_after, stream_start
-from worker.store.changes import Position
 
 router = APIRouter(tags=["alerts"])
 STREAM_POLL_SECONDS = 0.5
@@ -47,11 +46,11 @@ async def alert_stream(
     last = _alert_id(last_event_id)
     engine = engine_of(request)
 
-    def start() -> Position:
+    def start() -> int:
         with engine.connect() as conn:
             return stream_start(conn, last)
 
-    def read(after: Position) -> list[tuple[Position, dict[str, Any]]]:
+    def read(after: int) -> list[tuple[int, dict[str, Any]]]:
         with engine.connect() as conn:
             return stream_after(conn, after)
 

@@ -1,13 +1,14 @@
 """alerts: the outbox of alerts fired with their version, and a delivery lease per rule
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06
 
 `alerts`: one row per (rule, story, version key, change), unique, written in the transaction
 that made the version current (`worker.store.alerts.record_alerts`), with its delivery state
-(outcome, attempts, next attempt, last status and error). PostgreSQL keeps the writing
-transaction's id (`xid`) for the live stream's order, as `story_changes` does.
+(outcome, attempts, next attempt, last status and error). `seq` orders alerts by commit, as
+`story_changes.id` does (0011): on PostgreSQL a deferred constraint trigger sets it at commit,
+under the same advisory lock; on SQLite (one writer) it is the id.
 `alert_queues`: one row per rule, whose lease lets one worker at a time deliver the rule's
 alerts, in order.
 """
@@ -18,11 +19,13 @@ from alembic import op
 
 import worker.store.models
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
+#: 0011's lock: alerts take their place in commit order with the changes
+CHANGE_ORDER_LOCK = 7_314_201_912
 _ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 _TIME = worker.store.models.UTCDateTime(timezone=True)
 
@@ -37,7 +40,7 @@ def upgrade() -> None:
         sa.Column('version_created', _TIME, nullable=False),
         sa.Column('version_seq', sa.BigInteger(), nullable=False),
         sa.Column('content_hash', sa.String(length=64), nullable=False),
-        sa.Column('xid', sa.BigInteger(), nullable=True),
+        sa.Column('seq', sa.BigInteger(), nullable=True),
         sa.Column('fired_at', _TIME, nullable=False),
         sa.Column('outcome', sa.String(length=16), nullable=False),
         sa.Column('attempts', sa.Integer(), nullable=False),
@@ -50,12 +53,23 @@ def upgrade() -> None:
                             'change', name='uq_alerts_once'),
         sqlite_autoincrement=True,
     )
-    op.create_index('ix_alerts_pending', 'alerts', ['rule', 'xid', 'id'],
+    op.create_index('ix_alerts_pending', 'alerts', ['rule', 'seq'],
                     sqlite_where=sa.text("outcome = 'pending'"),
                     postgresql_where=sa.text("outcome = 'pending'"))
     op.create_index('ix_alerts_fired_at', 'alerts', ['fired_at'])
+    op.create_index('ix_alerts_seq', 'alerts', ['seq'])
     if op.get_bind().dialect.name == "postgresql":
-        op.create_index('ix_alerts_xid_id', 'alerts', ['xid', 'id'])
+        op.execute("CREATE SEQUENCE alerts_commit_seq")
+        op.execute("CREATE FUNCTION wire_sequence_alert() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                   f"BEGIN PERFORM pg_advisory_xact_lock({CHANGE_ORDER_LOCK}); "
+                   "UPDATE alerts SET seq = nextval('alerts_commit_seq') WHERE id = NEW.id; "
+                   "RETURN NULL; END $$")
+        op.execute("CREATE CONSTRAINT TRIGGER alerts_sequence AFTER INSERT ON alerts "
+                   "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                   "EXECUTE FUNCTION wire_sequence_alert()")
+    else:
+        op.execute("CREATE TRIGGER alerts_sequence AFTER INSERT ON alerts FOR EACH ROW "
+                   "BEGIN UPDATE alerts SET seq = NEW.id WHERE id = NEW.id; END")
     op.create_table(
         'alert_queues',
         sa.Column('rule', sa.String(length=200), nullable=False),
@@ -68,3 +82,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('alert_queues')
     op.drop_table('alerts')
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS wire_sequence_alert()")
+        op.execute("DROP SEQUENCE IF EXISTS alerts_commit_seq")
