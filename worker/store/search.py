@@ -94,8 +94,15 @@ def _by_time(conn: Connection, query: StoryQuery, after: tuple[Any, ...] | None,
 
 def _ranked(conn: Connection, query: StoryQuery, after: tuple[Any, ...] | None,
             now: datetime) -> list[Any]:
+    stmt = ranked_select(conn.dialect.name, query, after, now)
+    return [] if stmt is None else list(conn.execute(stmt))
+
+
+def ranked_select(dialect: str, query: StoryQuery, after: tuple[Any, ...] | None,
+                  now: datetime) -> Any:
+    """The statement of one ranked page (None: no word to look for)."""
     assert query.words is not None
-    if conn.dialect.name == "postgresql":
+    if dialect == "postgresql":
         words = bindparam("words", query.words)
         tsquery = func.websearch_to_tsquery(cast(literal(PG_CONFIGS[0]), REGCONFIG), words)
         for config in PG_CONFIGS[1:]:
@@ -111,7 +118,7 @@ def _ranked(conn: Connection, query: StoryQuery, after: tuple[Any, ...] | None,
     else:
         match = fts5_query(query.words)
         if match is None:
-            return []
+            return None
         found = text(
             f"SELECT rowid AS id, bm25(stories_fts, {BM25}) AS score FROM stories_fts "
             "WHERE stories_fts MATCH :match UNION ALL "
@@ -124,7 +131,7 @@ def _ranked(conn: Connection, query: StoryQuery, after: tuple[Any, ...] | None,
     stmt = stmt.where(*story_filters(query, now))
     if after is not None:
         stmt = stmt.where(tuple_(score, StoryRow.id) > tuple_(after_score, after[2]))
-    return list(conn.execute(stmt.order_by(score, StoryRow.id).limit(query.limit + 1)))
+    return stmt.order_by(score, StoryRow.id).limit(query.limit + 1)
 
 
 @lru_cache(maxsize=256)
