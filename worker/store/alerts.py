@@ -3,7 +3,7 @@
 - `record_alerts` runs in the transaction that made the version current (SPEC "Alerts": stored
   before it is delivered, so a crash never loses one). Unique on (rule, story, version key,
   change): however many workers race on one version, at most one alert per rule fires.
-- Each alert gets `seq`, its place in commit order, as it commits (migration 0012: the change
+- Each alert gets `seq`, its place in commit order, as it commits (migration 0013: the change
   feed's rule, `worker.store.changes`): a reader that sees one sees every alert before it.
 - Delivery drains one rule's queue at a time, by `seq`, under a lease on the rule's row in
   `alert_queues` (`claim_queue`), so one worker delivers a rule's alerts one after the other

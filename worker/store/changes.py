@@ -1,7 +1,7 @@
 """The change feed: every change of a story's current version, in the order the store assigned.
 
 Rows of `story_changes` are written by triggers on `stories` in the transaction that wrote the
-version (migrations 0008, 0011), and by `record_lifted_embargoes`. A publisher pages through
+version (migrations 0008, 0012), and by `record_lifted_embargoes`. A publisher pages through
 them by id; what makes "never missed, never twice, in order" hold is that ids are handed out in
 commit order, and that a reader who sees an id sees every smaller one:
 
@@ -13,7 +13,7 @@ commit order, and that a reader who sees an id sees every smaller one:
   (`CHANGE_ORDER_LOCK`) that is released only once the commit is visible: writers insert their
   change rows and commit one after the other. (Ordering by transaction id and reading below the
   snapshot's xmin, 0008's way, misses nothing but orders by when a transaction first wrote, not
-  when it committed, and any open transaction on the server holds the feed back: 0011 says more.)
+  when it committed, and any open transaction on the server holds the feed back: 0012 says more.)
 
 A change names its version by key; `story_at_version` renders the story as it was then (the
 current row, or the history row that 0004's trigger kept when it was replaced).
@@ -38,7 +38,7 @@ KEY = ("version_created", "version_seq", "content_hash")
 #: change kinds, in the SPEC's words
 KINDS = ("new", "update", "correction", "kill", "withheld", "embargo_lifted")
 #: the transaction-scoped advisory lock under which changes and alerts take their place in
-#: commit order on PostgreSQL (migrations 0011, 0012)
+#: commit order on PostgreSQL (migrations 0012, 0013)
 CHANGE_ORDER_LOCK = 7_314_201_912
 #: embargoes that ended longer ago than this are not looked for (an archive loaded late)
 LIFT_LOOKBACK = timedelta(days=7)

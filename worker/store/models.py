@@ -243,7 +243,7 @@ class DedupeRecentRow(Base):
 class StoryChangeRow(Base):
     """One change of a story's current version: the change feed (`GET /changes`).
 
-    Written by row triggers on `stories` (migrations 0008, 0011) in the transaction that wrote
+    Written by row triggers on `stories` (migrations 0008, 0012) in the transaction that wrote
     the version, at its commit, and by the embargo task (`embargo_lifted`). Ids are in commit
     order (`worker.store.changes` says how). The version is named by its key (in `stories`
     while current, in `versions` afterwards).
@@ -271,7 +271,7 @@ class AlertRow(Base):
 
     Written in the transaction of the version (an outbox), at most once per (rule, story,
     version key, change); the delivery's outcome is kept on it. `seq`: its place in commit
-    order, set as it commits (migration 0012).
+    order, set as it commits (migration 0013).
     """
 
     __tablename__ = "alerts"

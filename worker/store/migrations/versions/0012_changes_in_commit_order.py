@@ -1,7 +1,7 @@
 """change feed: positions in commit order on PostgreSQL (deferred triggers under one lock)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06
 
 0008 ordered PostgreSQL's changes by (transaction id, id) and read them below the snapshot's
@@ -25,8 +25,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

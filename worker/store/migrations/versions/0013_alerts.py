@@ -1,13 +1,13 @@
 """alerts: the outbox of alerts fired with their version, and a delivery lease per rule
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06
 
 `alerts`: one row per (rule, story, version key, change), unique, written in the transaction
 that made the version current (`worker.store.alerts.record_alerts`), with its delivery state
 (outcome, attempts, next attempt, last status and error). `seq` orders alerts by commit, as
-`story_changes.id` does (0011): on PostgreSQL a deferred constraint trigger sets it at commit,
+`story_changes.id` does (0012): on PostgreSQL a deferred constraint trigger sets it at commit,
 under the same advisory lock; on SQLite (one writer) it is the id.
 `alert_queues`: one row per rule, whose lease lets one worker at a time deliver the rule's
 alerts, in order.
@@ -19,12 +19,12 @@ from alembic import op
 
 import worker.store.models
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
-#: 0011's lock: alerts take their place in commit order with the changes
+#: 0012's lock: alerts take their place in commit order with the changes
 CHANGE_ORDER_LOCK = 7_314_201_912
 _ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 _TIME = worker.store.models.UTCDateTime(timezone=True)
