@@ -37,9 +37,10 @@ class Cluster:
         self.procs.append(proc)
         return proc
 
-    def worker(self, concurrency: int = 2, queues: str = "wire.schedule,wire.poll"
-               ) -> subprocess.Popen[bytes]:
-        return self._start(["worker", "-c", str(concurrency), "-Q", queues, "-n",
+    def worker(self, concurrency: int = 2, queues: str | None = None) -> subprocess.Popen[bytes]:
+        """A worker on `queues` (comma-separated), or on every queue by default."""
+        only = ["-Q", queues] if queues else []
+        return self._start(["worker", "-c", str(concurrency), *only, "-n",
                             f"w{len(self.procs)}-{uuid.uuid4().hex[:6]}@%h"], "worker")
 
     def beat(self) -> subprocess.Popen[bytes]:
