@@ -14,17 +14,17 @@ import click
 from sqlalchemy import func, select
 
 from worker.cli.app import cli, fail, now, quiet_logs, settings_of, store_of
-from worker.dedupe.signatures import overlap, shingle_set, story_text
 from worker.model import format_time
-from worker.normalize.dates import parse_time
-from worker.store import band_index
-from worker.store.clusters import Clustering, recluster
 from worker.store.models import StoryRow
+
+# the near-duplicate stack (numpy, rensa) is imported by the commands that use it
 
 
 def _time(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
+    from worker.normalize.dates import parse_time
+
     parsed = parse_time(value)
     if parsed is None:
         raise click.BadParameter(f"not a time: {value!r} (use ISO 8601, e.g. 2017-10-14T21:00:00Z)",
@@ -42,6 +42,8 @@ def _window(ctx: click.Context) -> timedelta:
 @click.pass_context
 def recluster_cmd(ctx: click.Context, since: str, until: str | None) -> None:
     """Re-cluster the stories of a time range (after the thresholds changed); prints counts."""
+    from worker.store.clusters import Clustering, recluster
+
     quiet_logs(settings_of(ctx))
     start, end = _time(since, "--since"), _time(until, "--until")
     assert start is not None
@@ -90,6 +92,8 @@ def clusters_cmd(ctx: click.Context, since: str | None, min_size: int, limit: in
 @click.pass_context
 def cluster_cmd(ctx: click.Context, cluster_id: int, as_json: bool) -> None:
     """A cluster's stories, each with its similarity to the cluster's first story."""
+    from worker.dedupe.signatures import overlap, shingle_set, story_text
+
     quiet_logs(settings_of(ctx))
     with store_of(ctx).connect() as conn:
         rows = conn.execute(
@@ -115,6 +119,8 @@ def cluster_cmd(ctx: click.Context, cluster_id: int, as_json: bool) -> None:
 @click.pass_context
 def prune_cmd(ctx: click.Context) -> None:
     """Drop index keys older than the dedupe window (WIRE_DEDUPE_WINDOW_HOURS); prints the count."""
+    from worker.store import band_index
+
     quiet_logs(settings_of(ctx))
     with store_of(ctx).begin() as conn:
         pruned = band_index.prune(conn, now() - _window(ctx))

@@ -6,21 +6,21 @@ import json
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from worker.cli.app import cli, fail, now, quiet_logs, settings_of, store_of
-from worker.config import AlertRule, load_config
 from worker.errors import ConfigError, DocumentError, FeedError, StoreError, WireError
-from worker.fetch.http import fetch_url
-from worker.model import Document, IngestCounts
-from worker.normalize.dates import parse_time
 from worker.parse import format_names
-from worker.pipeline import ParseOptions, ingest_document, one_document, parse_stories
-from worker.settings import Settings
-from worker.store.clusters import Clustering
-from worker.store.db import make_engine, migrate, run_transaction
-from worker.store.reads import STATUSES, StoryQuery, get_story, list_stories, story_versions
+from worker.store.reads import STATUSES
+
+if TYPE_CHECKING:
+    from worker.config import AlertRule
+    from worker.model import Document
+    from worker.settings import Settings
+
+# what a command needs beyond listing stories is imported when it runs (worker.cli.app)
 
 _FORMAT = click.option(
     "--format", "format_", default="auto", show_default=True,
@@ -42,6 +42,9 @@ def iter_documents(targets: tuple[str, ...], settings: Settings) -> Iterator[Doc
 
     Yields the error instead of a document when one cannot be read, so the others go on.
     """
+    from worker.fetch.http import fetch_url
+    from worker.model import Document
+
     for target in targets:
         if _is_url(target):
             try:
@@ -69,6 +72,8 @@ def iter_documents(targets: tuple[str, ...], settings: Settings) -> Iterator[Doc
 @click.pass_context
 def parse_cmd(ctx: click.Context, paths: tuple[str, ...], format_: str, provider: str | None) -> None:
     """Parse documents and print normalized stories as JSON lines; nothing is stored."""
+    from worker.pipeline import ParseOptions, parse_stories
+
     settings = settings_of(ctx)
     quiet_logs(settings)
     options = ParseOptions(format=format_, provider=provider,
@@ -100,6 +105,11 @@ def parse_cmd(ctx: click.Context, paths: tuple[str, ...], format_: str, provider
 @click.pass_context
 def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provider: str | None) -> None:
     """Parse documents (files, folders, http(s) URLs), store them once, print the counts."""
+    from worker.model import IngestCounts
+    from worker.pipeline import ParseOptions, ingest_document, one_document
+    from worker.store.clusters import Clustering
+    from worker.store.db import run_transaction
+
     settings = settings_of(ctx)
     quiet_logs(settings)
     engine = store_of(ctx)
@@ -131,6 +141,8 @@ def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provi
 def configured_alert_rules(settings: Settings) -> tuple[AlertRule, ...]:
     """The alert rules of the configuration file, when there is one: `wire ingest` fires
     alerts like a poll does (a running worker delivers them); an invalid file is refused."""
+    from worker.config import load_config
+
     if not settings.feeds_path.exists():
         return ()
     try:
@@ -142,6 +154,8 @@ def configured_alert_rules(settings: Settings) -> tuple[AlertRule, ...]:
 def parse_since(value: str | None) -> object:
     if value is None:
         return None
+    from worker.normalize.dates import parse_time
+
     parsed = parse_time(value)
     if parsed is None:
         raise click.BadParameter(f"not a time: {value!r} (use ISO 8601, e.g. 2017-10-14T21:00:00Z)")
@@ -160,6 +174,8 @@ def parse_since(value: str | None) -> object:
 def stories_cmd(ctx: click.Context, provider: str | None, since: str | None, cluster: int | None,
                 status: str, limit: int, as_json: bool) -> None:
     """Current versions of stories, newest version_created first."""
+    from worker.store.reads import StoryQuery, list_stories
+
     quiet_logs(settings_of(ctx))
     engine = store_of(ctx)
     query = StoryQuery(provider=provider, since=parse_since(since), cluster=cluster,  # type: ignore[arg-type]
@@ -182,6 +198,8 @@ def stories_cmd(ctx: click.Context, provider: str | None, since: str | None, clu
 @click.pass_context
 def versions_cmd(ctx: click.Context, story_id: int, as_json: bool) -> None:
     """Every version of a story, oldest first by the version key."""
+    from worker.store.reads import story_versions
+
     quiet_logs(settings_of(ctx))
     engine = store_of(ctx)
     with engine.connect() as conn:
@@ -204,6 +222,8 @@ def versions_cmd(ctx: click.Context, story_id: int, as_json: bool) -> None:
 @click.pass_context
 def story_cmd(ctx: click.Context, story_id: int) -> None:
     """One story's current version as JSON."""
+    from worker.store.reads import get_story
+
     engine = store_of(ctx)
     with engine.connect() as conn:
         story = get_story(conn, story_id)
@@ -216,6 +236,8 @@ def story_cmd(ctx: click.Context, story_id: int) -> None:
 @click.pass_context
 def migrate_cmd(ctx: click.Context) -> None:
     """Upgrade the store to the current schema."""
+    from worker.store.db import make_engine, migrate
+
     settings = settings_of(ctx)
     try:
         before, after = migrate(make_engine(settings.database_url))

@@ -81,7 +81,12 @@ _CANDIDATES_SQL = (
     " ORDER BY c.shared DESC, s.id LIMIT {limit}"
 )
 _KEYS_SQL = "SELECT * FROM unnest(CAST(:bands AS integer[]), CAST(:hashes AS bigint[])) AS k(b, h)"
-_HELD_SQL = "SELECT d.story_id, d.at FROM dedupe_bands d JOIN keys ON d.band = keys.b AND d.hash = keys.h"
+#: one primary-key probe per key, whatever the planner thinks of the table's size: a plain join
+#: was planned as a hash join over a sequential scan of the whole index while the table's
+#: statistics were those of an empty one (a new store, until autovacuum analyzed it), and the
+#: prepared statement kept that plan
+_HELD_SQL = ("SELECT d.story_id, d.at FROM keys CROSS JOIN LATERAL (SELECT story_id, at FROM"
+             " dedupe_bands WHERE band = keys.b AND hash = keys.h LIMIT 1) AS d")
 #: PostgreSQL, one round trip: claim the keys; read, in the statement's snapshot (taken before
 #: any wait), the same words, how many of the keys other stories hold and the candidates; give
 #: the story a cluster (the same words' or its own: the provisional answer that stands unless a

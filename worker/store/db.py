@@ -5,6 +5,11 @@ Alembic migrations, so embedded and migrated stores are the same); a store at an
 refused with an error naming `wire migrate`; `migrate(engine)` upgrades it. Creating or migrating
 takes a lock (a PostgreSQL advisory lock; a file lock beside a SQLite file) so that several
 processes starting on one empty store do not race.
+
+The check every command makes reads the store's revision (one query) and compares it with
+`HEAD_REVISION`; Alembic is imported only to create or upgrade a schema. Importing Alembic and
+scanning its script directory cost ~0.17 s of CPU at every start of `wire` (docs/performance.md
+"Start-up"); a test holds the constant equal to the migrations' head.
 """
 
 from __future__ import annotations
@@ -16,17 +21,16 @@ import time
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from worker.errors import OutdatedSchema, StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,6 +50,9 @@ SQLITE_PAGE_SIZE = 8192
 #: stories and the whole item from 0.70-0.77 to 0.66-0.67 ms at 100,000 (interleaved runs).
 SQLITE_WAL_AUTOCHECKPOINT = 4000
 _MIGRATE_LOCK_KEY = 7_314_201_911  # PostgreSQL advisory lock id for schema changes
+#: the revision of the newest migration in `worker/store/migrations/versions` (a new migration
+#: changes it; tests/test_startup.py compares it with Alembic's head)
+HEAD_REVISION = "0010"
 
 
 def make_engine(url: str) -> Engine:
@@ -125,6 +132,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", "worker.store:migrations")
     if connection is not None:
@@ -133,14 +142,23 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    """The schema revision this wire-ingest needs."""
+    return HEAD_REVISION
+
+
+def alembic_head() -> str | None:
+    """The head of the packaged migrations, as Alembic finds it (a scan of the scripts)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The store's schema revision (Alembic's `alembic_version` row); None when it has none."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def open_store(url: str) -> Engine:
@@ -174,11 +192,13 @@ def open_store(url: str) -> Engine:
 
 def migrate(engine: Engine) -> tuple[str | None, str]:
     """Upgrade the store to the current schema; returns (before, after)."""
+    from alembic import command
+
     with _schema_lock(engine):
         before = current_revision(engine)
         with engine.begin() as conn:
             command.upgrade(alembic_config(conn), "head")
-        return before, head_revision()
+        return before, current_revision(engine) or HEAD_REVISION
 
 
 @contextlib.contextmanager

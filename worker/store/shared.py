@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Integer, LargeBinary, String, Text, UniqueConstraint, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from worker.store.models import Base, Id, Json, UTCDateTime
@@ -55,7 +54,13 @@ class ArchiveBlobRow(Base):
 
 
 def insert_of(engine: Any) -> Any:
-    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    """The dialect's INSERT (with ON CONFLICT); the dialect module is imported when used, not
+    by every command that imports the models."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def load_token(engine: Engine, key: str, valid_after: datetime) -> str | None:
