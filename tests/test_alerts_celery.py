@@ -45,7 +45,7 @@ def test_dropped_documents_reach_the_webhook_once_each_signed_and_retried(
              "body": "A strong earthquake hit the coast at dawn."}
     calm = wire_items(2, prefix="urn:calm:")
     receiver.fail_with = [500]  # the first attempt fails: the sweeper retries it
-    cluster.worker(concurrency=2)
+    cluster.worker(concurrency=2, queues="wire.schedule,wire.poll,wire.alerts")
     cluster.beat()
     engine = make_engine(pg_store_url)
     try:
