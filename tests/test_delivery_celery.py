@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -165,3 +166,63 @@ def test_workers_killed_mid_poll_lose_nothing_store_nothing_twice_and_ack_nothin
     assert len(rtrs.calls_to("/oauth/token")) == 1  # one token for every worker, kept
     assert sorted(p.name for p in (drop / "out" / "processed").iterdir()) == sorted(
         f"f{n}.xml" for n in range(count))
+
+
+class HeldWireQ(FakeWireQ):
+    """wireQ that holds the first DELETE (the acknowledgement after a commit) until released:
+    the window in which the test kills the worker, between the commit and the ack."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__(secret, max_entries=10, receipt_seconds=8, retry_more=0, retry_empty=1)
+        self.acking = threading.Event()
+        self.release = threading.Event()
+        self.held: str | None = None  # the receipt of the acknowledgement the kill cut off
+        self.acked_with: dict[str, str] = {}  # urn -> the receipt its entry was deleted with
+
+    def answer(self, call: Call) -> Reply:
+        receipt = call.path.rsplit("/", 1)[-1]
+        if call.method == "DELETE" and not self.release.is_set():
+            self.held = receipt
+            self.acking.set()
+            self.release.wait(30)
+            return Reply(503)  # the worker is gone by now
+        urn = next((str(q.entry["urn"]) for q in self.queue if q.receipt == receipt), None)
+        reply = super().answer(call)
+        if call.method == "DELETE" and reply.status == 204 and urn:
+            self.acked_with[urn] = receipt
+        return reply
+
+
+def test_a_worker_killed_between_the_commit_and_the_acknowledgement_loses_and_repeats_nothing(
+        cluster, pg_store_url):  # noqa: F811
+    """SIGKILL exactly after a document's stories were committed and before the queue heard
+    of it: the next worker acknowledges the entry with the receipt committed with its stories
+    (before that receipt times out and the entry would come back), and stores nothing twice."""
+    engine = make_engine(pg_store_url)
+    wireq = HeldWireQ(QUEUE_TOKEN).start()
+    for n in range(5):
+        wireq.put({"format": "digitalwires@0.9.1", "urn": f"urn:dpa:held:{n}", "version": 1,
+                   "version_created": f"2026-11-25T10:{n:02d}:00Z", "pubstatus": "usable",
+                   "headline": f"dpa Meldung {n}", "article_html": f"<p>Text {n}.</p>"})
+    cluster.env.update({"DPA_WIREQ_URL": wireq.url, "WIRE_POLL_TIME_LIMIT": "30"})
+    write_feeds(Path(cluster.env["WIRE_FEEDS"]), [
+        {"name": "dpa", "provider": "dpa", "protocol": "dpa-wireq", "url": "${DPA_WIREQ_URL}",
+         "interval": 0.5}])
+    try:
+        cluster.beat()
+        worker = cluster.worker(concurrency=1)
+        wait_for(wireq.acking.is_set, 40, f"the first acknowledgement\n{cluster.log_text()}")
+        stored_at_kill = set(guids(engine))
+        cluster.kill(worker)
+        wireq.release.set()
+        cluster.worker(concurrency=1)
+        wait_for(lambda: wireq.waiting() == 0, 60, f"the queue emptied\n{cluster.log_text()}")
+    finally:
+        wireq.stop()
+    stored = guids(engine)
+    engine.dispose()
+
+    [cut_off] = [urn for urn, receipt in wireq.acked_with.items() if receipt == wireq.held]
+    assert cut_off in stored_at_kill  # the kill came after that entry's commit
+    assert sorted(stored) == sorted(f"urn:dpa:held:{n}" for n in range(5))  # once each
+    assert sorted(wireq.deleted) == sorted(stored)
