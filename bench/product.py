@@ -142,7 +142,6 @@ class ProductWorker:
         clock.wrap(pipeline, "parse_document", "parse")
         clock.wrap(pipeline, "normalize_item", "normalize")
         clock.wrap(pipeline, "write_versions", "store")
-        clock.wrap(pipeline, "assign_cluster", "dedupe")
-        clock.wrap(pipeline, "index_version", "dedupe")
+        clock.wrap(pipeline, "cluster_document", "dedupe")
         clock.wrap(polls, "run_transaction", "pipeline")
         return clock

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
+from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from tests.conftest import truncate_all
@@ -17,6 +19,7 @@ from worker.merge import Change, decide_merge
 from worker.model import ItemData
 from worker.normalize import normalize_item
 from worker.store.db import make_engine
+from worker.store.models import VERSION_COLUMNS
 from worker.store.writes import UPSERT_COLUMNS, upsert_statement, version_values, write_versions
 
 
@@ -162,20 +165,23 @@ def snapshot_one(store, now):
     return story["headline"], [v["headline"] for v in versions(store, "urn:p:1", now)]
 
 
+#: an item with every field the store keeps
+ALL_FIELDS = ItemData(
+    guid="urn:x:all", version=3, version_created="2017-10-14T21:41:42.123456+02:00",
+    first_created="2017-10-14T19:00:00Z", embargoed="2017-10-15T06:00:00Z",
+    pubstatus="usable", urgency=2, signals=("update", "correction"), headline="Raqqa falls",
+    slugline="SYRIA-RAQQA/", byline="By Ellen Francis", dateline="BEIRUT", language="en",
+    body_html="<p>Fighters left the city.</p><p>Caf\u00e9 \u201cquoted\u201d.</p>",
+    subjects=("medtop:16000000", "Politik"), keywords=("Syria", "Sch\u00e4tze"),
+    credits=("Reuters",), link="https://example.com/raqqa",
+)
+
+
 def test_sqlite_upsert_stores_every_column_as_sqlalchemy_would(tmp_path, sqlite_template, now):
     """On SQLite the upsert binds its values itself (no SQLAlchemy parameter processing): each
     column must hold exactly what SQLAlchemy's statement writes, or reads and comparisons of
     stored times and lists would drift."""
-    item = ItemData(
-        guid="urn:x:all", version=3, version_created="2017-10-14T21:41:42.123456+02:00",
-        first_created="2017-10-14T19:00:00Z", embargoed="2017-10-15T06:00:00Z",
-        pubstatus="usable", urgency=2, signals=("update", "correction"), headline="Raqqa falls",
-        slugline="SYRIA-RAQQA/", byline="By Ellen Francis", dateline="BEIRUT", language="en",
-        body_html="<p>Fighters left the city.</p><p>Caf\u00e9 \u201cquoted\u201d.</p>",
-        subjects=("medtop:16000000", "Politik"), keywords=("Syria", "Sch\u00e4tze"),
-        credits=("Reuters",), link="https://example.com/raqqa",
-    )
-    stories = [normalize_item(item, provider="reuters", received_at=now),
+    stories = [normalize_item(ALL_FIELDS, provider="reuters", received_at=now),
                version_of("urn:x:bare")]
     rows = {}
     for way in ("own", "sqlalchemy"):
@@ -195,6 +201,35 @@ def test_sqlite_upsert_stores_every_column_as_sqlalchemy_would(tmp_path, sqlite_
 
     assert len(rows["own"]) == 2
     assert rows["own"] == rows["sqlalchemy"]
+
+
+def test_postgresql_upsert_stores_every_column_as_sqlalchemy_would(pg_store_url, now):
+    """On PostgreSQL the upsert binds one array per column itself, with ids it reserved: each
+    column must hold what SQLAlchemy's own statement writes, and a new story its own id as its
+    (provisional) cluster."""
+    stories = [normalize_item(ALL_FIELDS, provider="reuters", received_at=now),
+               version_of("urn:x:bare")]
+    columns = ", ".join(c for c in ("provider", "guid", "received_at", "updated_at", "revision",
+                                    *VERSION_COLUMNS, "search"))
+    rows = {}
+    for way in ("own", "sqlalchemy"):
+        engine = make_engine(pg_store_url)
+        truncate_all(engine)
+        with engine.begin() as conn:
+            if way == "own":
+                write_versions(conn, stories, now)
+            else:
+                values = [[s.provider, s.guid, now, now, 1, *version_values(s)] for s in stories]
+                conn.execute(upsert_statement(postgresql_dialect),
+                             [dict(zip(UPSERT_COLUMNS, row)) for row in values])
+        with engine.connect() as conn:
+            rows[way] = conn.execute(text(
+                f"SELECT {columns}, cluster_id = id FROM stories ORDER BY guid")).all()
+        engine.dispose()
+
+    assert len(rows["own"]) == 2
+    assert [r[:-1] for r in rows["own"]] == [r[:-1] for r in rows["sqlalchemy"]]
+    assert [r[-1] for r in rows["own"]] == [True, True]
 
 
 def test_sqlite_times_are_stored_as_sqlalchemys_datetime_stores_them():

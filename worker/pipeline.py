@@ -31,7 +31,7 @@ from worker.model import Document, IngestCounts, Story
 from worker.normalize import normalize_item
 from worker.parse import MAX_DOCUMENT_BYTES, Decoded, parse_document
 from worker.store.band_index import fold_recent
-from worker.store.clusters import Clustering, assign_cluster, index_version
+from worker.store.clusters import Clustering, cluster_document
 from worker.store.writes import known_version_time, write_versions
 
 log = logging.getLogger(__name__)
@@ -128,19 +128,18 @@ def store_stories(
     ordered = [_first_seen(conn, s) if s.inferred_time else s for s in ordered]
     result = IngestResult()
     counts = result.counts
-    for story, written in zip(ordered, write_versions(conn, ordered, now)):
+    writes = list(zip(ordered, write_versions(conn, ordered, now), strict=True))
+    current = [(w.story_id, story, w.change is Change.NEW) for story, w in writes
+               if w.change in (Change.NEW, Change.UPDATED)]
+    clusters = cluster_document(conn, current, clustering) if current else {}
+    for story, written in writes:
         joined = False
         cluster_id = written.cluster_id
         if written.change is Change.NEW:
-            cluster_id, joined = assign_cluster(
-                conn, written.story_id, body_text=story.body_text, headline=story.headline,
-                content_hash=story.content_hash, at=story.version_created, clustering=clustering)
+            cluster_id, joined = clusters[written.story_id]
             counts.new += 1
             counts.duplicates += joined
         elif written.change is Change.UPDATED:
-            index_version(conn, written.story_id, body_text=story.body_text,
-                          headline=story.headline, content_hash=story.content_hash,
-                          at=story.version_created)
             counts.updated += 1
         elif written.change is Change.UNCHANGED:
             counts.unchanged += 1

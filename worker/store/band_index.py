@@ -167,7 +167,7 @@ def claim(
         if not settle:
             _INDEX_PG.execute(conn, (story_id, stamp, bands, hashes))
             return Claim(-1, None, None)
-        lo, hi = _bounds(at, window)
+        lo, hi = bounds(at, window)
         rows = _ASSIGN_PG.execute(conn, (story_id, stamp, content_hash, bands, hashes, lo, hi)
                                   ).fetchall()
         n_claimed, same_words, held, own = rows[0][:4]
@@ -201,7 +201,7 @@ def candidates(
     Only other stories indexed within `window` of `at`; their current versions, the ones
     sharing most keys first, at most MAX_CANDIDATES.
     """
-    lo, hi = _bounds(at, window)
+    lo, hi = bounds(at, window)
     if conn.dialect.name == "postgresql":
         rows = _CANDIDATES_PG.execute(
             conn, ([b for b, _ in keys], [h for _, h in keys], lo, hi, exclude)).fetchall()
@@ -273,7 +273,8 @@ def epoch(value: datetime) -> int:
     return math.floor(value.timestamp())
 
 
-def _bounds(at: datetime, window: timedelta | None) -> tuple[int, int]:
+def bounds(at: datetime, window: timedelta | None) -> tuple[int, int]:
+    """The `at` range of a lookup `window` around a story's time (index seconds)."""
     span = window if window is not None else timedelta(days=36500)
     return epoch(at - span), epoch(at + span)
 

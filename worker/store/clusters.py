@@ -18,7 +18,8 @@ from sqlalchemy import Connection, Engine, bindparam, select, update
 from worker.dedupe import DEFAULT_WINDOW, choose_by_words
 from worker.dedupe.choose import ShingleCache
 from worker.dedupe.signatures import signature, story_text
-from worker.store import band_index
+from worker.model import Story
+from worker.store import band_claims, band_index
 from worker.store.models import StoryRow
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,88 @@ def index_version(
     sig = signature(story_text(body_text, headline))
     band_index.claim(conn, story_id, band_index.story_keys(sig.band_keys, content_hash), at,
                      content_hash)
+
+
+def cluster_document(
+    conn: Connection, versions: list[tuple[int, Story, bool]], clustering: Clustering
+) -> dict[int, tuple[int, bool]]:
+    """Index the versions one document made current and cluster its new stories.
+
+    `versions`: (story_id, story, new) in the document's order. Returns (cluster_id, joined an
+    existing cluster) of each new story. SQLite: `assign_cluster` and `index_version` a story
+    at a time. PostgreSQL: the new stories were written with their own ids as provisional
+    clusters; one statement claims every key and looks every new story up
+    (`band_claims`), the decisions are made here in the document's order, exactly as one
+    story after the other would have made them, and only the stories that joined another
+    cluster are written again.
+    """
+    if conn.dialect.name != "postgresql":
+        out = {}
+        for story_id, story, new in versions:
+            words = {"body_text": story.body_text, "headline": story.headline,
+                     "content_hash": story.content_hash, "at": story.version_created}
+            if new:
+                out[story_id] = assign_cluster(conn, story_id, clustering=clustering, **words)
+            else:
+                index_version(conn, story_id, **words)
+        return out
+    once, again, seen = [], [], set()  # a story listed twice: its later versions after
+    for version in versions:
+        (again if version[0] in seen else once).append(version)
+        seen.add(version[0])
+    decided = _cluster_pg(conn, once, clustering)
+    for story_id, story, _ in again:
+        index_version(conn, story_id, body_text=story.body_text, headline=story.headline,
+                      content_hash=story.content_hash, at=story.version_created)
+    return decided
+
+
+def _cluster_pg(
+    conn: Connection, versions: list[tuple[int, Story, bool]], clustering: Clustering
+) -> dict[int, tuple[int, bool]]:
+    """`cluster_document` on PostgreSQL, each story once."""
+    claims, shingles = [], {}
+    for story_id, story, new in versions:
+        sig = signature(story_text(story.body_text, story.headline))
+        if new:
+            shingles[story_id] = sig.shingles
+            if sig.band_keys:
+                clustering.cache.remember(story_id, story.content_hash, sig.shingles)
+        lo, hi = band_index.bounds(story.version_created, clustering.window)
+        claims.append(band_claims.Version(
+            story_id, band_index.story_keys(sig.band_keys, story.content_hash),
+            band_index.epoch(story.version_created), story.content_hash,
+            (lo, hi) if new else None))
+    found = band_claims.claim_document(conn, claims)
+    news = [c for c in claims if c.window is not None]
+    missed = [c for c in news if _looked_again(found[c.story_id], c)]
+    again = band_claims.candidates(conn, missed) if missed else {}
+    decided: dict[int, tuple[int, bool]] = {}
+    first_with_words: dict[str, int] = {}
+    for c in news:
+        f = found[c.story_id]
+        earlier = first_with_words.setdefault(c.content_hash, c.story_id)
+        if f.same_words is not None:
+            decided[c.story_id] = (f.same_words, True)
+        elif earlier != c.story_id:  # the same words earlier in this document
+            decided[c.story_id] = (decided[earlier][0], True)
+        elif f.claimed == len(c.keys):
+            decided[c.story_id] = (c.story_id, False)
+        else:
+            rows = [(sid, decided[sid][0] if sid in decided else cid, *rest)
+                    for sid, cid, *rest in again.get(c.story_id, f.candidates)]
+            match = choose_by_words(c.content_hash, shingles[c.story_id], rows, clustering.cache)
+            decided[c.story_id] = (c.story_id, False) if match is None else (match, True)
+    band_claims.set_clusters(conn, {sid: cluster for sid, (cluster, _) in decided.items()
+                                    if cluster != sid})
+    return decided
+
+
+def _looked_again(found: band_claims.Found, claim: band_claims.Version) -> bool:
+    """Whether a new story's candidates must be read again: its snapshot did not see every
+    holder of the keys it could not claim (another transaction's, or this document's)."""
+    unclaimed = len(claim.keys) - found.claimed
+    return unclaimed > 0 and found.same_words is None and found.held != unclaimed
 
 
 @dataclass(frozen=True)

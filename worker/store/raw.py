@@ -15,6 +15,7 @@ Everything else goes through SQLAlchemy as usual.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,13 @@ from sqlalchemy import Connection, Table, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.dml import Insert
+
+
+#: a psycopg placeholder (`%(name)s`, not an escaped `%%`). `%(name)b` has psycopg send the
+#: value in PostgreSQL's binary format: a document's texts as arrays cost ~10 ms of CPU per
+#: 100 stories to quote as text (each element searched for characters to escape) and ~1 ms in
+#: binary (measured with psycopg 3.3's dumpers)
+_BINARY = re.compile(r"(?<!%)%\((\w+)\)s")
 
 
 @dataclass(frozen=True)
@@ -63,8 +71,8 @@ class RawStatement:
     def _compile(self, dialect: Dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect)
         constants = {k: v for k, v in compiled.params.items() if k not in self.params}
-        if not compiled.positional:
-            found = _Compiled(compiled.string, constants, None, [], False)
+        if not compiled.positional:  # psycopg: every parameter sent in binary
+            found = _Compiled(_BINARY.sub(r"%(\1)b", compiled.string), constants, None, [], False)
         else:
             where = {name: i for i, name in enumerate(self.params)}
             tail = [name for name in compiled.positiontup if name not in where]  # type: ignore[union-attr]
@@ -95,7 +103,7 @@ def converters(
     the model's own processors (times, JSON), so raw rows are stored as SQLAlchemy stores them."""
     out = []
     for position, name in enumerate(columns):
-        processor = table.c[name].type.bind_processor(dialect)
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
             out.append((position, processor))
     return tuple(out)

@@ -7,22 +7,28 @@
    makes SQLite 3.40 scan the table, docs/design.md "Libraries and costs"). A story whose current key is already
    equal or greater is decided there (unchanged or stale) and never rewritten: keys only grow,
    so that decision cannot be overtaken by another writer. In steady state this is every story;
-2. for the others, one conditional upsert executed for all of them (an executemany that
-   SQLAlchemy sends as multi-row VALUES): insert, or on (provider, guid) conflict overwrite the
-   current version only `WHERE (incoming key) > (current key)`; `RETURNING` names each row
-   written, `revision` tells new (1) from updated (>1). A story that returned no row lost a
-   race to an equal or greater key and is read back. A document listing one story twice goes
-   in rounds, one occurrence per statement (PostgreSQL refuses to upsert a row twice in one);
+2. for the others, one conditional upsert for all of them (a multi-row VALUES): insert, or on
+   (provider, guid) conflict overwrite the current version only `WHERE (incoming key) > (current
+   key)`; `RETURNING` names each row written, `revision` tells new (1) from updated (>1). A
+   story that returned no row lost a race to an equal or greater key and is read back. A
+   document listing one story twice goes in rounds, one occurrence per statement (PostgreSQL
+   refuses to upsert a row twice in one);
 3. the history (`versions`, insert-or-ignore, unique on the version key) gets the rest: a version
    an update replaced is copied in by a row trigger on `stories` (migration 0004), in the
    statement that replaced it; a version that lost (stale) is inserted from parameters. The
    current version is in `stories` only: a new story is written once, not twice (its ~6 KB of
    text twice was 0.065 ms of a new item's 0.6, mostly the commit writing it).
 
-On SQLite the upsert runs on the sqlite3 connection as one multi-row statement
-(`worker.store.raw`: the same SQLAlchemy statement, compiled once; values converted by the
-columns' own processors): SQLAlchemy's per-row parameter processing was 0.026 ms of a new
-story's 0.066 in this statement. PostgreSQL runs it through SQLAlchemy (insertmanyvalues).
+The upsert runs on the driver's connection as one multi-row statement (`worker.store.raw`: the
+same SQLAlchemy statement, compiled once per dialect; values converted by the columns' own
+processors): SQLAlchemy's per-row parameter processing was 0.026 ms of a new story's 0.066 in
+this statement on SQLite. On PostgreSQL it first reserves an id for each row from the table's
+sequence, so that a new story is written with its id as its provisional cluster: clustering
+then writes the row again only when the story joins another cluster, where setting the
+cluster after the insert made every new story a second row version, with new entries in
+every index of `stories`, its full-text index too (~0.25 ms of server CPU per new story,
+docs/performance.md). An id reserved for a row that turns out to exist is not used, as a
+default's would not be.
 
 The upsert, its trigger and the insert-or-ignore are the statements that enforce the rule, and the
 database serializes them per row, so the greatest key ends current and the history complete whatever
@@ -40,8 +46,9 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, tuple_, union_all
+from sqlalchemy import Connection, Select, bindparam, func, select, text, tuple_, union_all
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.dml import Insert
 
 from worker.merge import Change, decide_merge
@@ -60,6 +67,11 @@ _version_of = attrgetter(*("version" if c == "version_seq" else c for c in VERSI
 _SEQ = VERSION_COLUMNS.index("version_seq")
 #: stories per SQLite statement: 26 values each, under SQLite's default limit of 32,766
 _SQLITE_ROWS = 500
+#: PostgreSQL: the upsert also writes the reserved id and the provisional cluster of a new story
+_PG_COLUMNS = ("id", "cluster_id", *UPSERT_COLUMNS)
+_RESERVE_IDS = RawStatement(text(
+    "SELECT nextval(pg_get_serial_sequence('stories', 'id')) FROM generate_series(1, :n)"),
+    ("n",))
 
 
 @dataclass(frozen=True)
@@ -83,13 +95,17 @@ def version_values(story: Story) -> list[Any]:
     return values
 
 
-def upsert_statement(dialect: Any, values: list[dict[str, Any]] | None = None) -> Insert:
+def upsert_statement(dialect: Any, rows: list[dict[str, Any]] | Select[Any] | None = None
+                     ) -> Insert:
     """SPEC "Which version wins", the statement: insert the story, or on (provider, guid)
     overwrite its current version only `WHERE (incoming key) > (current key)`; RETURNING
-    (provider, guid, id, revision, cluster_id) of each row written."""
+    (provider, guid, id, revision, cluster_id) of each row written. `rows`: the rows' values
+    (a multi-row VALUES), or a SELECT giving them."""
     ins = dialect.insert(STORIES)
-    if values is not None:
-        ins = ins.values(values)
+    if isinstance(rows, list):
+        ins = ins.values(rows)
+    elif rows is not None:
+        ins = ins.from_select(list(rows.selected_columns.keys()), rows)
     excluded = ins.excluded
     replaced = {name: excluded[name] for name in (*VERSION_COLUMNS, "updated_at")}
     return ins.on_conflict_do_update(
@@ -102,8 +118,8 @@ def upsert_statement(dialect: Any, values: list[dict[str, Any]] | None = None) -
 
 
 @lru_cache(maxsize=4)
-def _statements(dialect_name: str) -> tuple[Any, Any, Any]:
-    """(conditional upsert, version insert-or-ignore, current-keys select), built once."""
+def _statements(dialect_name: str) -> tuple[Any, Any]:
+    """(version insert-or-ignore, current-keys select), built once."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     history = dialect.insert(VERSIONS).on_conflict_do_nothing(
         index_elements=["story_id", *KEY_COLUMNS]
@@ -115,7 +131,7 @@ def _statements(dialect_name: str) -> tuple[Any, Any, Any]:
         STORIES.c.provider.in_(bindparam("providers", expanding=True)),
         STORIES.c.guid.in_(bindparam("guids", expanding=True)),
     )
-    return upsert_statement(dialect), history, current
+    return history, current
 
 
 @lru_cache(maxsize=16)
@@ -123,16 +139,28 @@ def _sqlite_upsert(rows: int) -> RawStatement:
     return multi_row(lambda values: upsert_statement(sqlite, values), UPSERT_COLUMNS, rows)
 
 
+@lru_cache(maxsize=1)
+def _pg_upsert() -> RawStatement:
+    """PostgreSQL: the upsert of any number of rows, one array per column (`unnest`). A
+    multi-row VALUES of 100 stories has 2,800 parameters, and psycopg parses such a statement
+    again at every execution (it caches only short ones); this one it parses once, and the
+    server prepares it once, whatever the number of rows."""
+    arrays = func.unnest(*(bindparam(c, type_=ARRAY(STORIES.c[c].type)) for c in _PG_COLUMNS))
+    table = arrays.table_valued(*_PG_COLUMNS).render_derived()
+    return RawStatement(upsert_statement(postgresql, select(*table.c)), _PG_COLUMNS)
+
+
 @lru_cache(maxsize=4)
 def _converters(dialect: Any) -> tuple[tuple[int, Any], ...]:
-    return converters(STORIES, UPSERT_COLUMNS, dialect)
+    columns = _PG_COLUMNS if dialect.name == "postgresql" else UPSERT_COLUMNS
+    return converters(STORIES, columns, dialect)
 
 
 def current_keys(conn: Connection, identities: set[tuple[str, str]]) -> dict[tuple[str, str], _Current]:
     """The current version key of each (provider, guid) the store has."""
     if not identities:
         return {}
-    stmt = _statements(conn.dialect.name)[2]
+    stmt = _statements(conn.dialect.name)[1]
     rows = conn.execute(stmt, {"providers": sorted({p for p, _ in identities}),
                                "guids": sorted({g for _, g in identities})})
     found = {}
@@ -150,7 +178,7 @@ def write_versions(conn: Connection, stories: list[Story], now: datetime) -> lis
     Returns one result per story, in order. The caller owns the transaction and passes the
     stories in identity order (so that concurrent writers lock rows in one order).
     """
-    history = _statements(conn.dialect.name)[1]
+    history = _statements(conn.dialect.name)[0]
     current = current_keys(conn, {(s.provider, s.guid) for s in stories})
     results: list[WriteResult | None] = [None] * len(stories)
     pending = []
@@ -190,19 +218,20 @@ def write_versions(conn: Connection, stories: list[Story], now: datetime) -> lis
 def _upsert(conn: Connection, stories: list[Story], now: datetime) -> list[Any]:
     """The conditional upsert of these stories (one per identity); the rows it wrote."""
     rows = [[s.provider, s.guid, now, now, 1, *version_values(s)] for s in stories]
-    if conn.dialect.name != "sqlite":
-        return list(conn.execute(_statements(conn.dialect.name)[0],
-                                 [dict(zip(UPSERT_COLUMNS, row)) for row in rows]))
+    if conn.dialect.name == "postgresql":
+        ids = _RESERVE_IDS.execute(conn, (len(rows),)).fetchall()
+        rows = [[story_id, story_id, *row] for (story_id,), row in zip(ids, rows, strict=True)]
     convert = _converters(conn.dialect)
+    for values in rows:
+        for position, processor in convert:
+            values[position] = processor(values[position])
+    if conn.dialect.name == "postgresql":
+        return _pg_upsert().execute(conn, [list(column) for column in zip(*rows)]).fetchall()
     written: list[Any] = []
     for start in range(0, len(rows), _SQLITE_ROWS):
         chunk = rows[start:start + _SQLITE_ROWS]
-        flat: list[Any] = []
-        for values in chunk:
-            for position, processor in convert:
-                values[position] = processor(values[position])
-            flat += values
-        written += _sqlite_upsert(len(chunk)).execute(conn, flat).fetchall()
+        written += _sqlite_upsert(len(chunk)).execute(
+            conn, [value for values in chunk for value in values]).fetchall()
     return written
 
 
