@@ -90,6 +90,8 @@ class FeedConfig(_Strict):
     interval: float = Field(gt=0)
     headers: dict[str, str] = Field(default_factory=dict)
     enabled: bool = True
+    #: SPEC "Feed health": seconds without a new or updated story before the feed is quiet
+    quiet_after: float | None = Field(default=None, gt=0)
     timezone: str | None = None
     processed: str | None = None
     failed: str | None = None

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -59,7 +60,12 @@ class PollReport:
     reason: str | None = None
     new: int = 0
     updated: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    duplicates: int = 0
     item_errors: int = 0
+    #: the version_created of each version that became current (the ingest lag metric)
+    created: list[datetime] = field(default_factory=list)
     documents: int = 0
     #: the errors of the documents that failed, each naming its document
     failed: list[str] = field(default_factory=list)
@@ -83,11 +89,16 @@ class PollReport:
             self.failed.append(str(outcome.error))
         elif outcome.known:
             self.extra["items_known"] = self.extra.get("items_known", 0) + outcome.items
+            self.unchanged += outcome.items
         else:
             counts = outcome.result.counts
             self.new += counts.new
             self.updated += counts.updated
+            self.unchanged += counts.unchanged
+            self.stale += counts.stale
+            self.duplicates += counts.duplicates
             self.item_errors += counts.errors
+            self.created += [change.story.version_created for change in outcome.result.changes]
             self.status = PollStatus.OK
 
 

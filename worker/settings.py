@@ -72,6 +72,19 @@ class Settings:
     archive: str | None = None
     #: archived documents are kept this many days (`wire reparse` reaches that far back)
     archive_days: float = 90.0
+    #: where a worker serves its Prometheus metrics (`host:port`); unset: not served
+    metrics_bind: str | None = None
+    #: the folder a worker's processes share their metrics through (prometheus-client's
+    #: multiprocess mode); unset: a fresh temporary folder per worker start
+    metrics_dir: str | None = None
+    #: housekeeping (docs/operations.md "Keep healthy"); unset keeps everything.
+    #: history versions (not current) received more than this many days ago are deleted
+    history_days: float | None = None
+    #: stories not updated for this many days are purged, leaving a tombstone (never
+    #: re-ingested as new); must reach past the near-duplicate window
+    story_days: float | None = None
+    #: files in a drop folder's processed/ older than this many days are deleted
+    processed_days: float | None = None
     #: the environment as read at start, for `${NAME}` in the feed file (headers, secrets)
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -108,7 +121,7 @@ class Settings:
         here = cwd or Path.cwd()
         store = database_url(env.get("WIRE_DATABASE_URL"), here)
         read = _Reader(env)
-        return cls(
+        settings = cls(
             database_url=store,
             broker_url=env.get("WIRE_BROKER_URL") or embedded_broker_url(store, here),
             feeds_path=Path(env.get("WIRE_FEEDS") or here / "config" / "feeds.yaml"),
@@ -124,8 +137,18 @@ class Settings:
             alert_sweep_seconds=read.number("WIRE_ALERT_SWEEP_SECONDS", "alert_sweep_seconds"),
             archive=env.get("WIRE_ARCHIVE") or None,
             archive_days=read.number("WIRE_ARCHIVE_DAYS", "archive_days"),
+            metrics_bind=env.get("WIRE_METRICS_BIND") or None,
+            metrics_dir=env.get("WIRE_METRICS_DIR") or None,
+            history_days=read.number("WIRE_HISTORY_DAYS", "history_days"),
+            story_days=read.number("WIRE_STORY_DAYS", "story_days"),
+            processed_days=read.number("WIRE_PROCESSED_DAYS", "processed_days"),
             environment=MappingProxyType(env),
         )
+        if settings.story_days and settings.story_days * 24 < settings.dedupe_window_hours:
+            # a purged story's near-duplicate keys must have left the index before it goes
+            raise ConfigError("WIRE_STORY_DAYS", f"{settings.story_days:g} days is shorter than "
+                              f"the near-duplicate window ({settings.dedupe_window_hours:g} h)")
+        return settings
 
 
 _DEFAULTS = {f.name: f.default for f in fields(Settings)}

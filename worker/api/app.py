@@ -19,6 +19,7 @@ from worker.api.auth import require_key
 from worker.api.deps import known_parameters
 from worker.api.models import Error
 from worker.api.routes import alerts, changes, feeds, health, stories
+from worker.ops.collect import api_registry
 from worker.settings import Settings
 from worker.store.db import open_store
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = store
     app.state.api_keys = keys
+    app.state.metrics = api_registry(settings, store)
     errors.install(app)
     strict = [Depends(known_parameters)]
     app.include_router(health.public, dependencies=strict)

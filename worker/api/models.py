@@ -112,6 +112,10 @@ class Feed(BaseModel):
     outcome: str | None
     error: str | None
     consecutive_failures: int
+    health: Literal["ok", "failing", "quiet"] = Field(description=(
+        "failing from the third consecutive failed poll; quiet after `quiet_after` seconds "
+        "without a new or updated story"))
+    last_story: str | None = Field(description="when a poll last brought a new or updated story")
     next_poll: str | None
 
 

@@ -32,6 +32,7 @@ import click
 from worker.cli.app import cli, fail, now, settings_of, store_of
 from worker.config import WireConfig, load_config
 from worker.errors import ConfigError
+from worker.ops.health import HealthFigures, feed_health
 from worker.settings import Settings
 
 STOP_SECONDS = 8.0
@@ -84,8 +85,9 @@ def run_cmd(ctx: click.Context, concurrency: int) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     children = {
-        "worker": _spawn(_celery(*worker_argv(settings, concurrency, ALL_QUEUES,
-                                              f"wire-run-{os.getpid()}@%h"))),
+        # `wire worker` itself, so that it serves metrics as a production worker does
+        "worker": _spawn([sys.executable, "-m", "worker", "worker", "-c", str(concurrency),
+                          "-Q", ALL_QUEUES, "-n", f"wire-run-{os.getpid()}@%h"]),
         "beat": _spawn(_celery(*beat_argv(settings))),
     }
     click.echo(f"wire run: polling {len(config.feeds)} feeds from {settings.feeds_path} "
@@ -161,6 +163,13 @@ def worker_cmd(ctx: click.Context, concurrency: int, queues: str, name: str) -> 
     settings = settings_of(ctx)
     _config_or_fail(settings)
     store_of(ctx).dispose()
+    if settings.metrics_bind:
+        from worker.ops import exporter
+
+        try:  # before the tasks import prometheus-client (worker.ops.exporter)
+            exporter.serve(settings, exporter.prepare(settings))
+        except (ConfigError, OSError) as e:
+            fail(f"metrics: {e}")
     from worker.tasks.app import app
 
     app.worker_main(worker_argv(settings, concurrency, queues, name))
@@ -202,8 +211,12 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
-def feed_status(feed: Any, row: Any | None) -> dict[str, Any]:
-    """One feed as `wire feeds --json` (and `GET /feeds`) shows it."""
+def feed_status(feed: Any, row: Any | None, at: datetime | None = None) -> dict[str, Any]:
+    """One feed as `wire feeds --json` (and `GET /feeds`) shows it; `health` as of `at`."""
+    at = at or datetime.now(timezone.utc)
+    health = feed_health(HealthFigures(
+        row.consecutive_failures if row else 0, row.last_story_at if row else None,
+        row.health_since if row else None, getattr(feed, "quiet_after", None)), at)
     return {
         "name": feed.name,
         "provider": feed.provider,
@@ -216,6 +229,8 @@ def feed_status(feed: Any, row: Any | None) -> dict[str, Any]:
         "outcome": row.last_outcome if row else None,
         "error": row.last_error if row else None,
         "consecutive_failures": row.consecutive_failures if row else 0,
+        "health": health.value,
+        "last_story": _iso(row.last_story_at) if row else None,
         "next_poll": _iso(row.next_poll_at) if row and feed.enabled else None,
         "polling": bool(row and row.lease_until and row.lease_until > datetime.now(timezone.utc)),
         "last_new": row.last_new if row else None,
@@ -226,11 +241,12 @@ def feed_status(feed: Any, row: Any | None) -> dict[str, Any]:
 
 
 def render_table(entries: list[dict[str, Any]], at: datetime) -> str:
-    head = ("FEED", "OUTCOME", "FAILURES", "LAST POLL", "NEXT POLL", "ERROR")
+    head = ("FEED", "HEALTH", "OUTCOME", "FAILURES", "LAST POLL", "NEXT POLL", "ERROR")
     lines = [head]
     for e in entries:
         outcome = e["outcome"] or ("disabled" if not e["enabled"] else "never polled")
-        lines.append((e["name"], outcome, str(e["consecutive_failures"]), e["last_poll"] or "-",
+        lines.append((e["name"], e["health"], outcome, str(e["consecutive_failures"]),
+                      e["last_poll"] or "-",
                       _relative(e["next_poll"], at) if e["enabled"] else "disabled",
                       (e["error"] or "")[:80]))
     widths = [max(len(line[i]) for line in lines) for i in range(len(head) - 1)]

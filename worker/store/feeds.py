@@ -187,12 +187,19 @@ def set_position(conn: Connection, feed_id: int, token: str, position: Mapping[s
                                              "position": dict(position)}).rowcount)
 
 
-def finish_poll(engine: Engine, feed_id: int, token: str, values: dict[str, Any]) -> bool:
-    """Write a poll's outcome and release the lease; False when the token no longer holds it."""
-    statement = _finish_poll(frozenset(values))
+def finish_poll(engine: Engine, feed_id: int, token: str, values: dict[str, Any],
+                added: Mapping[str, int] | None = None) -> bool:
+    """Write a poll's outcome and release the lease; False when the token no longer holds it.
+
+    `added`: counters of the feed row (`models.POLL_COUNTERS`, `ITEM_COUNTERS`) to add to, in
+    the same statement (the poll of an unchanged feed pays no extra statement for them).
+    """
+    added = {name: n for name, n in (added or {}).items() if n}
+    statement = _finish_poll(frozenset(values), frozenset(added))
+    params = {**values, **{f"add_{name}": n for name, n in added.items()},
+              "feed_id": feed_id, "token": token}
     with autocommit_engine(engine).begin() as conn:  # one statement
-        return bool(conn.execute(statement, {**values, "feed_id": feed_id, "token": token}
-                                 ).rowcount)
+        return bool(conn.execute(statement, params).rowcount)
 
 
 # The statements of every poll, built once: building an ORM update per call (values
@@ -209,10 +216,12 @@ _RELEASE = update(_FEEDS).where(_HOLDS_LEASE).values(lease_until=None, lease_tok
 
 
 
-@lru_cache(maxsize=16)
-def _finish_poll(columns: frozenset[str]) -> Any:
-    """The outcome update for this set of columns (a poll writes one of a few sets)."""
+@lru_cache(maxsize=64)
+def _finish_poll(columns: frozenset[str], counters: frozenset[str] = frozenset()) -> Any:
+    """The outcome update for this set of columns and counters (a poll writes one of a few)."""
     values: dict[str, Any] = {name: bindparam(name) for name in sorted(columns)}
+    for name in sorted(counters):
+        values[name] = _FEEDS.c[name] + bindparam(f"add_{name}")
     return update(_FEEDS).where(_HOLDS_LEASE).values(lease_until=None, lease_token=None,
                                                      **values)
 

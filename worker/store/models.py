@@ -330,5 +330,45 @@ class AlertQueueRow(Base):
     lease_token: Mapped[str | None] = mapped_column(String(64))
 
 
+# Operations (migration 0011): feed health, per-feed counters, samples for the status page's
+# charts, tombstones of purged stories.
+#: poll outcomes and item changes counted on the feed row by each poll's one outcome update
+POLL_COUNTERS = ("polls_ok", "polls_not_modified", "polls_unchanged", "polls_error")
+ITEM_COUNTERS = ("items_new", "items_updated", "items_unchanged", "items_stale",
+                 "items_duplicate")
+#: the state the last poll decided (`worker.ops.health`), and since when
+FeedRow.health = mapped_column(String(16), nullable=True)  # type: ignore[attr-defined]
+FeedRow.health_since = mapped_column(UTCDateTime, nullable=True)  # type: ignore[attr-defined]
+#: when a poll last brought a new or updated story
+FeedRow.last_story_at = mapped_column(UTCDateTime, nullable=True)  # type: ignore[attr-defined]
+for _counter in (*POLL_COUNTERS, *ITEM_COUNTERS):
+    setattr(FeedRow, _counter, mapped_column(BigInteger, nullable=False, default=0,
+                                             server_default="0"))
+
+
+class OpsSampleRow(Base):
+    """The deployment's counters summed over every feed, once a minute (`wire.ops.sample`):
+    the status page's charts are the differences between consecutive samples."""
+
+    __tablename__ = "ops_samples"
+
+    at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    counters: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class TombstoneRow(Base):
+    """A story purged by retention (`worker.ops.housekeeping`): its identity and the key of
+    its last current version, so that a re-delivery of what it had is stale, never new."""
+
+    __tablename__ = "story_tombstones"
+
+    provider: Mapped[str] = mapped_column(String(64), primary_key=True)
+    guid: Mapped[str] = mapped_column(Text, primary_key=True)
+    version_created: Mapped[datetime] = mapped_column(UTCDateTime)
+    version_seq: Mapped[int] = mapped_column(BigInteger)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    purged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # the delivery protocols' shared state (tokens) and the archive: their own module, same metadata
 from worker.store import shared as _shared  # noqa: E402,F401

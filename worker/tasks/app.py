@@ -32,6 +32,7 @@ process it was forked from; `worker_process_init` drops them and each child open
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,6 +237,13 @@ def _give_back_dropped_poll(request: Any = None, expired: bool = False, **_: Any
         return
     log.info("feed_poll_dropped", extra={"feed_id": feed_id, "expired": expired,
                                          "released": released})
+
+
+@signals.worker_process_shutdown.connect
+def _metrics_of_an_exiting_process(pid: Any = None, **_: Any) -> None:
+    from worker.ops.exporter import process_exited
+
+    process_exited(int(pid) if pid else os.getpid())
 
 
 @signals.setup_logging.connect

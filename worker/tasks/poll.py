@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+import uuid
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,6 +27,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from worker.config import FeedConfig
 from worker.errors import FeedError, WireError
 from worker.fetch.base import FetchContext
+from worker.logs import log_context
+from worker.metrics import record_poll
+from worker.ops.health import Health, HealthFigures, feed_health, transition_event
 from worker.polling import Outcome, PollStatus, lease_seconds, next_schedule
 from worker.polls import PollContext, PollReport, poll
 from worker.store.feeds import begin_poll, finish_poll
@@ -38,8 +42,8 @@ log = logging.getLogger(__name__)
 DOCUMENT_BUDGET = 0.5
 
 
-@app.task(name="wire.poll.feed", ignore_result=True)
-def poll_feed(feed_id: int, token: str) -> None:
+@app.task(name="wire.poll.feed", ignore_result=True, bind=True)
+def poll_feed(self: Any, feed_id: int, token: str) -> None:
     """Poll one feed under the claim `token` (see the module docstring)."""
     rt = runtime()
     started = time.monotonic()
@@ -52,6 +56,14 @@ def poll_feed(feed_id: int, token: str) -> None:
     # the file's own feed (the store masks credentials written into it), else the store's copy
     stored = FeedConfig.model_validate(row.config)
     feed = rt.feed_config(stored.name) or stored
+    poll_id = self.request.id or uuid.uuid4().hex
+    with log_context(feed=feed.name, provider=feed.provider, poll=poll_id):
+        _poll(rt, feed, row, token, now, started)
+
+
+def _poll(rt: Runtime, feed: FeedConfig, row: Any, token: str, now: datetime,
+          started: float) -> None:
+    limit = rt.settings.poll_time_limit
     unexpected: BaseException | None = None
     report = PollReport()
     try:
@@ -104,17 +116,36 @@ def _finish(rt: Runtime, feed: FeedConfig, row: Any, token: str, now: datetime, 
         values["last_success_at"] = now
     if report.position is not None:
         values["position"] = dict(report.position)
-    kept = finish_poll(rt.engine, row.id, token, values)
+    last_story_at = now if report.new or report.updated else row.last_story_at
+    if last_story_at is not row.last_story_at:
+        values["last_story_at"] = last_story_at
+    before = Health(row.health) if row.health else None
+    health = feed_health(HealthFigures(schedule.consecutive_failures, last_story_at,
+                                       row.health_since, feed.quiet_after), finished)
+    event = transition_event(before, health)
+    if health is not before:
+        values.update(health=health.value, health_since=finished)
+    items = {"new": report.new, "updated": report.updated, "unchanged": report.unchanged,
+             "stale": report.stale, "duplicate": report.duplicates}
+    counters = {f"polls_{outcome.status.value}": 1,
+                **{f"items_{change}": n for change, n in items.items()}}
+    kept = finish_poll(rt.engine, row.id, token, values, counters)
+    record_poll(feed.name, outcome.status.value, duration, items, report.created, finished,
+                None if outcome.failed else now, health.value)
+    if event is not None and kept:
+        log.warning("feed_health_changed", extra={
+            "health_event": event, "health": health.value,
+            "before": before.value if before else None, "error": outcome.error})
     log.log(
         logging.WARNING if outcome.failed else logging.INFO,
         "feed_polled",
         extra={
-            "feed": feed.name, "provider": feed.provider, "status": outcome.status.value,
+            "status": outcome.status.value,
             "reason": report.reason, "new": report.new, "updated": report.updated,
             "item_errors": report.item_errors, "documents": report.documents,
             "documents_failed": len(report.failed), "duration_ms": round(duration * 1000, 1),
             "next_poll": schedule.next_poll_at.isoformat(),
-            "failures": schedule.consecutive_failures, "error": outcome.error,
-            "lease_kept": kept, **report.extra,
+            "failures": schedule.consecutive_failures, "health": health.value,
+            "error": outcome.error, "lease_kept": kept, **report.extra,
         },
     )

@@ -13,7 +13,6 @@ from sqlalchemy import text
 from worker.api.auth import require_key
 from worker.api.deps import engine_of
 from worker.api.models import Health, Readiness
-from worker.metrics import REGISTRY
 
 log = logging.getLogger(__name__)
 public = APIRouter(tags=["operations"])
@@ -66,9 +65,9 @@ def _broker(request: Request) -> None:
 
 @protected.get("/metrics", response_class=Response,
                responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
-def metrics() -> Response:
-    """Prometheus metrics, text format."""
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+def metrics(request: Request) -> Response:
+    """Prometheus metrics, text format: every feed's health and counters, queue depths."""
+    return Response(generate_latest(request.app.state.metrics), media_type=CONTENT_TYPE_LATEST)
 
 
 @protected.get("/openapi.json", include_in_schema=False)
