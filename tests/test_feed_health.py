@@ -114,7 +114,7 @@ def json_caplog(caplog):
 
 
 def feeds_json(poller):  # noqa: F811
-    from worker.cli import main  # noqa: F401 - registers the commands
+    import worker.cli.run  # noqa: F401 - registers the command
     from worker.cli.app import cli
 
     env = {"WIRE_DATABASE_URL": str(poller.engine.url.render_as_string(hide_password=False)),

@@ -18,7 +18,7 @@ from worker.api import errors
 from worker.api.auth import require_key
 from worker.api.deps import known_parameters
 from worker.api.models import Error
-from worker.api.routes import alerts, changes, feeds, health, stories
+from worker.api.routes import alerts, changes, feeds, health, status, stories
 from worker.ops.collect import api_registry
 from worker.settings import Settings
 from worker.store.db import open_store
@@ -61,6 +61,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(health.public, dependencies=strict)
     app.include_router(health.protected, dependencies=strict)
     guarded = [Depends(require_key), *strict]
-    for router in (stories.router, changes.router, alerts.router, feeds.router):
+    for router in (stories.router, changes.router, alerts.router, feeds.router,
+                   status.router):
         app.include_router(router, dependencies=guarded)
     return app

@@ -43,6 +43,9 @@ COMMANDS: dict[str, tuple[str, str | None]] = {
               "The publishers' HTTP API: stories, the change feed, search, alerts, feeds."),
     "alerts": ("worker.cli.alerts:alerts_cmd",
                "Alerts fired, newest first: rule, change, story, delivery outcome and attempts."),
+    "doctor": ("worker.cli.ops:doctor_cmd",
+               ("Check the settings, the feed file, the store, the broker and every feed's "
+                "source once.")),
     "reparse": ("worker.cli.reparse:reparse_cmd",
                 ("Parse the archived documents again and store what they give (after a "
                  "parser fix).")),

@@ -59,12 +59,14 @@ ALERTS_QUEUE = "wire.alerts"
 QUEUES = (SCHEDULE_QUEUE, POLL_QUEUE, ALERTS_QUEUE)
 #: how often beat asks for the near-duplicate index to be pruned (worker.tasks.maintenance)
 PRUNE_EVERY_SECONDS = 3600.0
+#: how often beat samples the counters for the status page's charts (worker.tasks.ops)
+SAMPLE_EVERY_SECONDS = 60.0
 
 
 def make_app(settings: Settings) -> Celery:
     app = Celery("wire", broker=settings.broker_url, include=[
         "worker.tasks.schedule", "worker.tasks.poll", "worker.tasks.maintenance",
-        "worker.tasks.alerts",
+        "worker.tasks.alerts", "worker.tasks.ops",
     ])
     app.conf.update(
         task_queues=[Queue(name, routing_key=name) for name in QUEUES],
@@ -72,7 +74,8 @@ def make_app(settings: Settings) -> Celery:
         task_routes={"wire.schedule.*": {"queue": SCHEDULE_QUEUE},
                      "wire.poll.*": {"queue": POLL_QUEUE},
                      "wire.maintenance.*": {"queue": SCHEDULE_QUEUE},
-                     "wire.alerts.*": {"queue": ALERTS_QUEUE}},
+                     "wire.alerts.*": {"queue": ALERTS_QUEUE},
+                     "wire.ops.*": {"queue": SCHEDULE_QUEUE}},
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
@@ -109,6 +112,11 @@ def make_app(settings: Settings) -> Celery:
                 "task": "wire.maintenance.prune",
                 "schedule": PRUNE_EVERY_SECONDS,
                 "options": {"expires": PRUNE_EVERY_SECONDS, "queue": SCHEDULE_QUEUE},
+            },
+            "sample-counters": {
+                "task": "wire.ops.sample",
+                "schedule": SAMPLE_EVERY_SECONDS,
+                "options": {"expires": SAMPLE_EVERY_SECONDS, "queue": SCHEDULE_QUEUE},
             },
         },
         beat_max_loop_interval=max(1.0, settings.dispatch_seconds),
