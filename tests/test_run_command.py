@@ -132,12 +132,13 @@ def test_wire_feeds_lists_every_configured_feed_even_before_the_first_poll(workd
 
     assert table.returncode == 0, table.stderr
     lines = table.stdout.splitlines()
-    assert lines[0].split()[:3] == ["FEED", "OUTCOME", "FAILURES"]
+    assert lines[0].split()[:4] == ["FEED", "HEALTH", "OUTCOME", "FAILURES"]
     assert "dpa-wire" in lines[1] and "never polled" in lines[1]
     assert "paused" in lines[2] and "disabled" in lines[2]
     first = json.loads(as_json.stdout.splitlines()[0])
     assert first == {**first, "name": "dpa-wire", "source": "http://127.0.0.1:9/feed",
-                     "last_poll": None, "outcome": None, "consecutive_failures": 0}
+                     "last_poll": None, "outcome": None, "consecutive_failures": 0,
+                     "health": "ok"}
 
 
 @pytest.mark.parametrize("command", ["run", "worker", "beat", "feeds"])

@@ -346,6 +346,9 @@ for _counter in (*POLL_COUNTERS, *ITEM_COUNTERS):
                                              server_default="0"))
 
 
+Index("ix_versions_received_at", VersionRow.__table__.c.received_at)
+
+
 class OpsSampleRow(Base):
     """The deployment's counters summed over every feed, once a minute (`wire.ops.sample`):
     the status page's charts are the differences between consecutive samples."""

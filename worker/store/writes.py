@@ -55,6 +55,7 @@ from worker.merge import Change, decide_merge
 from worker.model import Story, VersionKey
 from worker.store.models import VERSION_COLUMNS, StoryRow, VersionRow
 from worker.store.raw import RawStatement, converters, multi_row
+from worker.store.tombstones import tombstone_keys
 
 STORIES = StoryRow.__table__
 VERSIONS = VersionRow.__table__
@@ -179,14 +180,21 @@ def write_versions(conn: Connection, stories: list[Story], now: datetime) -> lis
     stories in identity order (so that concurrent writers lock rows in one order).
     """
     history = _statements(conn.dialect.name)[0]
-    current = current_keys(conn, {(s.provider, s.guid) for s in stories})
+    identities = {(s.provider, s.guid) for s in stories}
+    current = current_keys(conn, identities)
+    # stories purged by retention: what they had is stale, never new (worker.store.tombstones)
+    purged = tombstone_keys(conn, identities - current.keys()) if len(current) < len(
+        identities) else {}
     results: list[WriteResult | None] = [None] * len(stories)
     pending = []
     for i, story in enumerate(stories):
         cur = current.get((story.provider, story.guid))
-        decision = decide_merge(cur.key if cur else None, story.key)
+        buried = purged.get((story.provider, story.guid)) if cur is None else None
+        decision = decide_merge(cur.key if cur else buried, story.key)
         if cur is not None and not decision.becomes_current:
             results[i] = WriteResult(decision.change, cur.story_id, cur.cluster_id)
+        elif buried is not None and not decision.becomes_current:
+            results[i] = WriteResult(decision.change, 0, None)  # 0: no story row to touch
         else:
             pending.append(i)
     while pending:
@@ -209,7 +217,7 @@ def write_versions(conn: Connection, stories: list[Story], now: datetime) -> lis
     assert len(done) == len(stories)
     rows = [{"story_id": r.story_id, "received_at": now,
              **dict(zip(VERSION_COLUMNS, version_values(stories[i])))}
-            for i, r in enumerate(done) if r.change is Change.STALE]
+            for i, r in enumerate(done) if r.change is Change.STALE and r.story_id]
     if rows:
         conn.execute(history, rows)
     return done

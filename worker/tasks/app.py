@@ -61,6 +61,8 @@ QUEUES = (SCHEDULE_QUEUE, POLL_QUEUE, ALERTS_QUEUE)
 PRUNE_EVERY_SECONDS = 3600.0
 #: how often beat samples the counters for the status page's charts (worker.tasks.ops)
 SAMPLE_EVERY_SECONDS = 60.0
+#: how often beat runs the retention rules (worker.tasks.ops)
+HOUSEKEEPING_EVERY_SECONDS = 3600.0
 
 
 def make_app(settings: Settings) -> Celery:
@@ -112,6 +114,11 @@ def make_app(settings: Settings) -> Celery:
                 "task": "wire.maintenance.prune",
                 "schedule": PRUNE_EVERY_SECONDS,
                 "options": {"expires": PRUNE_EVERY_SECONDS, "queue": SCHEDULE_QUEUE},
+            },
+            "housekeeping": {
+                "task": "wire.ops.housekeeping",
+                "schedule": HOUSEKEEPING_EVERY_SECONDS,
+                "options": {"expires": HOUSEKEEPING_EVERY_SECONDS, "queue": SCHEDULE_QUEUE},
             },
             "sample-counters": {
                 "task": "wire.ops.sample",

@@ -13,6 +13,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
+from worker.config import load_config
+from worker.errors import ConfigError
+from worker.ops.housekeeping import housekeeping
 from worker.ops.samples import take_sample
 from worker.store.db import run_transaction
 from worker.tasks.app import app, runtime
@@ -26,3 +29,15 @@ def sample() -> None:
     rt = runtime()
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     run_transaction(rt.engine, lambda conn: take_sample(conn, now))
+
+
+@app.task(name="wire.ops.housekeeping", ignore_result=True)
+def housekeeping_task() -> None:
+    """Retention of history, stories and processed drop-folder files, by their settings."""
+    rt = runtime()
+    try:
+        config = load_config(rt.settings.feeds_path, rt.settings.environment)
+    except ConfigError:
+        config = None  # the dispatcher says why; the store's rules still apply
+    report = housekeeping(rt.engine, rt.settings, config, datetime.now(timezone.utc))
+    log.info("housekeeping", extra=vars(report))

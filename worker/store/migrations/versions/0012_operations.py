@@ -8,7 +8,8 @@ Create Date: 2026-12-06
 brought a story (`last_story_at`), and counters of poll outcomes and item changes, added to by
 each poll's one outcome update (what `/metrics` and the status page read). `ops_samples` keeps
 their sums once a minute for the status page's charts. `story_tombstones` keeps the identity
-and last version key of stories purged by retention.
+and last version key of stories purged by retention, and `versions.received_at` gets the index
+that retention deletes by.
 """
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def upgrade() -> None:
         for name in _COUNTERS:
             batch.add_column(sa.Column(name, sa.BigInteger(), nullable=False,
                                        server_default="0"))
+    # retention deletes history by when it stopped being current (worker.ops.housekeeping)
+    op.create_index("ix_versions_received_at", "versions", ["received_at"])
     op.create_table(
         "ops_samples",
         sa.Column("at", _time(), primary_key=True),
@@ -59,6 +62,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("story_tombstones")
     op.drop_table("ops_samples")
+    op.drop_index("ix_versions_received_at", table_name="versions")
     with op.batch_alter_table("feeds") as batch:
         for name in ("health", "health_since", "last_story_at", *_COUNTERS):
             batch.drop_column(name)
