@@ -4,7 +4,8 @@
     .venv/bin/python -m bench --quick    # a short run (CI-sized, under a minute or two)
     options: --pg URL (PostgreSQL server; default postgresql://postgres@127.0.0.1:5432/),
              --no-pg, --out PATH (default bench/results/latest.json),
-             --only SECTION (repeatable: unchanged, new_items, steady, sustained, dedupe)
+             --only SECTION (repeatable: unchanged, new_items, steady, sustained, dedupe,
+             scale)
 
 It starts a loopback HTTP server with generated feeds (`bench.feeds`, `bench.server`), then runs
 each scenario in a fresh process, the product (`bench.product`: the real poll task) and the
@@ -47,7 +48,7 @@ QUICK = {"unchanged_feeds": 3, "unchanged_rounds": 3, "baseline_polls": 2, "new_
 
 
 #: the parts of a run, in order (`--only` picks some)
-SECTIONS = ["unchanged", "new_items", "steady", "sustained", "dedupe"]
+SECTIONS = ["unchanged", "new_items", "steady", "sustained", "dedupe", "scale"]
 
 
 def run(name: str, log: Path, **kwargs: Any) -> Any:
@@ -231,11 +232,19 @@ def main() -> None:
                                             incoming=size["dedupe_incoming"])
                 except Exception as e:  # noqa: BLE001 - reported, the other figures still stand
                     results["dedupe"] = {"error": f"{type(e).__name__}: {e}"}
+        if "scale" in sections and not args.no_pg:  # real processes: bench.scale
+            from bench.scale import scale
+
+            results["scale"] = scale(server.base, args.pg, tmp, args.quick)
     finally:
         server.stop()
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["summary"] = report.summary(results)
     table = report.table(results)
+    if "scale" in results:
+        from bench.scale import table as scale_table
+
+        table += "\n" + scale_table(results["scale"])
     print(table)
     out_path.write_text(json.dumps(results, indent=2) + "\n")
     out_path.with_suffix(".txt").write_text(table + "\n")

@@ -226,10 +226,13 @@ def test_a_publisher_paging_while_processes_race_ends_with_the_store(pg_store_ur
     assert sum(s["pubstatus"] == "canceled" for s in store.values()) == len(range(0, STORIES, 4))
 
 
-def test_an_upgraded_store_lists_its_stories_in_the_feed_and_in_search(empty_store_url):
+def test_an_upgraded_store_lists_its_stories_in_the_feed_and_in_search(empty_store_url,
+                                                                       monkeypatch):
     engine = make_engine(empty_store_url)
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "0007")
+    # today's write path, on a store at 0007: it has no tombstones of purged stories yet
+    monkeypatch.setattr("worker.store.writes.tombstone_keys", lambda conn, identities: {})
     ingest([version_of("urn:old:1", headline="Earthquake in the north"),
             version_of("urn:old:2", headline="Harvest festival", body="Apples and pears.",
                        pubstatus="canceled")], engine, NOW)

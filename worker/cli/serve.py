@@ -17,6 +17,8 @@ from worker.errors import ConfigError, WireError
 from worker.logs import setup_logging
 
 log = logging.getLogger(__name__)
+#: how long a stopping server waits for the requests in flight (compose gives it 30 s)
+DRAIN_SECONDS = 10
 
 
 def parse_bind(bind: str) -> tuple[str, int]:
@@ -55,9 +57,10 @@ def serve_cmd(ctx: click.Context, bind: str | None, workers: int) -> None:
             "no WIRE_API_KEYS: anyone who reaches this address can read the store")})
     import uvicorn
 
-    # live streams (`/alerts/stream`) never end by themselves: a stop closes them after 5 s
+    # SIGTERM: stop taking connections, answer the requests in flight, then exit; live streams
+    # (`/alerts/stream`) never end by themselves: they are closed after DRAIN_SECONDS
     options = {"host": host, "port": port, "log_config": None, "proxy_headers": False,
-               "server_header": False, "timeout_graceful_shutdown": 5}
+               "server_header": False, "timeout_graceful_shutdown": DRAIN_SECONDS}
     if workers > 1:
         if bind:
             fail("--workers with --bind: set WIRE_API_BIND instead (each process reads it)")

@@ -11,6 +11,7 @@ the same task.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,7 +55,7 @@ def per_minute(samples: list[tuple[datetime, dict[str, Any]]], counters: tuple[s
                ) -> list[Bar]:
     """Per-minute rates between consecutive samples (a missing counter counts as 0)."""
     bars = []
-    for (before, old), (at, new) in zip(samples, samples[1:], strict=False):
+    for (before, old), (at, new) in pairwise(samples):
         minutes = (at - before).total_seconds() / 60
         if minutes <= 0:
             continue
