@@ -1,7 +1,7 @@
 """operations: feed health and counters, samples for the status page, story tombstones
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06
 
 `feeds` gets the health the last poll decided (`health`, `health_since`), when a poll last
@@ -19,8 +19,8 @@ from sqlalchemy.dialects import postgresql
 
 import worker.store.models
 
-revision = '0012'
-down_revision = '0011'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
