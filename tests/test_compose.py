@@ -139,13 +139,19 @@ def test_every_variable_passed_to_wire_is_a_setting_it_reads():
 def test_the_settings_take_the_values_compose_passes():
     from worker.settings import Settings
 
-    env = compose({"POSTGRES_PASSWORD": "pw", "WIRE_HISTORY_DAYS": "30"})
+    env = compose({"POSTGRES_PASSWORD": "pw", "WIRE_HISTORY_DAYS": "30", "WIRE_API_KEYS": "k1,k2"})
     worker = Settings.from_env(env["services"]["worker"]["environment"])
     assert worker.database_url == "postgresql+psycopg://wire:pw@postgres:5432/wire"
     assert worker.metrics_bind == "0.0.0.0:9100" and worker.history_days == 30
     assert worker.poll_time_limit == 120  # empty: the default
     api = Settings.from_env(env["services"]["api"]["environment"])
-    assert api.api_bind == "0.0.0.0:8000" and api.api_keys() == ()
+    assert api.api_bind == "0.0.0.0:8000" and api.api_keys() == ("k1", "k2")
+
+
+def test_the_api_refuses_to_start_open_beyond_localhost():
+    """Compose stops with its message when WIRE_API_KEYS is unset (`${NAME:?message}`)."""
+    raw = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    assert raw["services"]["api"]["environment"]["WIRE_API_KEYS"].startswith("${WIRE_API_KEYS:?")
 
 
 def test_env_example_lists_every_setting_with_its_meaning():
