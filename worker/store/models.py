@@ -330,7 +330,7 @@ class AlertQueueRow(Base):
     lease_token: Mapped[str | None] = mapped_column(String(64))
 
 
-# Operations (migration 0014): feed health, per-feed counters, samples for the status page's
+# Operations (migration 0015): feed health, per-feed counters, samples for the status page's
 # charts, tombstones of purged stories.
 #: poll outcomes and item changes counted on the feed row by each poll's one outcome update
 POLL_COUNTERS = ("polls_ok", "polls_not_modified", "polls_unchanged", "polls_error")

@@ -1,7 +1,7 @@
 """operations: feed health and counters, samples for the status page, story tombstones
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06
 
 `feeds` gets the health the last poll decided (`health`, `health_since`), when a poll last
@@ -19,8 +19,8 @@ from sqlalchemy.dialects import postgresql
 
 import worker.store.models
 
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
