@@ -19,20 +19,23 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from worker.alerts.fire import fire_alerts
-from worker.config import AlertRule
 from worker.errors import ItemError, WireError
 from worker.merge import Change
-from worker.model import Document, IngestCounts, Story
+from worker.model import Document, IngestCounts, Story, VersionKey
 from worker.normalize import normalize_item
 from worker.parse import MAX_DOCUMENT_BYTES, Decoded, parse_document
 from worker.store.band_index import fold_recent
 from worker.store.clusters import Clustering, cluster_document
 from worker.store.writes import known_version_time, write_versions
+
+if TYPE_CHECKING:  # the configuration (pydantic) is not imported to store stories
+    from worker.config import AlertRule
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,8 @@ class IngestResult:
     changes: list[StoryChange] = field(default_factory=list)
     #: the rules that fired a new alert, recorded in the same transaction (to deliver after it)
     alerts: list[str] = field(default_factory=list)
+    #: (story_id, version key as stored) of each story given, in the order given
+    stored: list[tuple[int, VersionKey]] = field(default_factory=list)
 
 
 def parse_stories(
@@ -101,14 +106,14 @@ def parse_stories(
 
 def ingest_document(
     conn: Connection, document: Document, options: ParseOptions, clustering: Clustering,
-    now: datetime,
+    now: datetime, decoded: Decoded | None = None,
 ) -> IngestResult:
     """Parse one document and store its stories in the caller's transaction.
 
     Raises DocumentError when the document cannot be read at all; item problems are counted
     as errors and the other items still go in.
     """
-    stories, problems = parse_stories(document, options, now)
+    stories, problems = parse_stories(document, options, now, decoded)
     result = store_stories(conn, stories, clustering, now, options.alert_rules)
     result.problems = [str(p) for p in problems]
     result.counts.errors = len(problems)
@@ -124,11 +129,15 @@ def store_stories(
     """Write normalized stories in the caller's transaction (SPEC "Which version wins",
     "Clusters"): in identity order, so that concurrent writers lock rows in one order. The
     alerts the new current versions fire are recorded in the same transaction ("Alerts")."""
-    ordered = sorted(stories, key=lambda s: (s.provider, s.guid, s.key))
+    order = sorted(range(len(stories)),
+                   key=lambda i: (stories[i].provider, stories[i].guid, stories[i].key))
+    ordered = [stories[i] for i in order]
     ordered = [_first_seen(conn, s) if s.inferred_time else s for s in ordered]
     result = IngestResult()
     counts = result.counts
     writes = list(zip(ordered, write_versions(conn, ordered, now), strict=True))
+    stored = {i: (w.story_id, story.key) for i, (story, w) in zip(order, writes, strict=True)}
+    result.stored = [stored[i] for i in range(len(stories))]
     current = [(w.story_id, story, w.change is Change.NEW) for story, w in writes
                if w.change in (Change.NEW, Change.UPDATED)]
     clusters = cluster_document(conn, current, clustering) if current else {}

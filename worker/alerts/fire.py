@@ -15,17 +15,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
 from worker.alerts.rules import Firing, alert_change, fired_rules
-from worker.config import AlertRule
 from worker.merge import Change
 from worker.model import STORY_KEYS, Story, VersionKey
 from worker.store import alerts as outbox
 from worker.store.changes import record_lifted_embargoes
 from worker.store.models import StoryRow
+
+if TYPE_CHECKING:  # the configuration (pydantic) is not imported to store stories
+    from worker.config import AlertRule
 
 log = logging.getLogger(__name__)
 

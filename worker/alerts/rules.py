@@ -16,9 +16,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from worker.config import AlertRule
 from worker.model import Story, VersionKey
+
+if TYPE_CHECKING:  # the configuration (pydantic) is not imported to store stories
+    from worker.config import AlertRule
 
 
 @dataclass(frozen=True)

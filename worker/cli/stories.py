@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,11 +41,12 @@ def iter_documents(targets: tuple[str, ...], settings: Settings) -> Iterator[Doc
 
     Yields the error instead of a document when one cannot be read, so the others go on.
     """
-    from worker.fetch.http import fetch_url
     from worker.model import Document
 
     for target in targets:
         if _is_url(target):
+            from worker.fetch.http import fetch_url  # httpx: only for URLs
+
             try:
                 yield fetch_url(target, settings.max_document_bytes)
             except FeedError as e:
@@ -105,10 +105,10 @@ def parse_cmd(ctx: click.Context, paths: tuple[str, ...], format_: str, provider
 @click.pass_context
 def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provider: str | None) -> None:
     """Parse documents (files, folders, http(s) URLs), store them once, print the counts."""
+    from worker.ingest import ingest_given
     from worker.model import IngestCounts
-    from worker.pipeline import ParseOptions, ingest_document, one_document
+    from worker.pipeline import ParseOptions, one_document
     from worker.store.clusters import Clustering
-    from worker.store.db import run_transaction
 
     settings = settings_of(ctx)
     quiet_logs(settings)
@@ -123,10 +123,8 @@ def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provi
             click.echo(f"wire ingest: {document}", err=True)
             total.errors += 1
             continue
-        with one_document(document.name) as outcome:
-            outcome.result = run_transaction(engine, partial(
-                ingest_document, document=document, options=options, clustering=clustering,
-                now=now()))
+        with one_document(document.name) as outcome:  # what it stored before is not parsed again
+            outcome.result = ingest_given(engine, document, options, clustering, now())
         if outcome.failed:
             click.echo(f"wire ingest: {outcome.error}", err=True)
             total.errors += 1
@@ -141,10 +139,10 @@ def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provi
 def configured_alert_rules(settings: Settings) -> tuple[AlertRule, ...]:
     """The alert rules of the configuration file, when there is one: `wire ingest` fires
     alerts like a poll does (a running worker delivers them); an invalid file is refused."""
-    from worker.config import load_config
-
     if not settings.feeds_path.exists():
         return ()
+    from worker.config import load_config  # pydantic: only with a configuration to read
+
     try:
         return tuple(load_config(settings.feeds_path, settings.environment).alerts)
     except ConfigError as e:

@@ -375,3 +375,5 @@ class TombstoneRow(Base):
 
 # the delivery protocols' shared state (tokens) and the archive: their own module, same metadata
 from worker.store import shared as _shared  # noqa: E402,F401
+# the items `wire ingest` stored from documents given by hand: their own module, same metadata
+from worker.store import ingested as _ingested  # noqa: E402,F401
