@@ -4,8 +4,8 @@
     .venv/bin/python -m bench --quick    # a short run (CI-sized, under a minute or two)
     options: --pg URL (PostgreSQL server; default postgresql://postgres@127.0.0.1:5432/),
              --no-pg, --out PATH (default bench/results/latest.json),
-             --only SECTION (repeatable: unchanged, new_items, steady, sustained, dedupe,
-             scale)
+             --only SECTION (repeatable: startup, unchanged, new_items, features, peers,
+             steady, sustained, dedupe, scale)
 
 It starts a loopback HTTP server with generated feeds (`bench.feeds`, `bench.server`), then runs
 each scenario in a fresh process, the product (`bench.product`: the real poll task) and the
@@ -38,17 +38,20 @@ FULL = {"unchanged_feeds": 5, "unchanged_rounds": 10, "baseline_polls": 5, "new_
         "baseline_steady_rounds": 2, "changed_share": 0.2, "dedupe_sizes": [10_000, 100_000, 1_000_000],
         "dedupe_incoming": 200,
         "sustained_feeds": 200, "sustained_seconds": 15, "changed_feeds": 40,
-        "indexed_stories": 100_000, "indexed_docs": 20}
+        "indexed_stories": 100_000, "indexed_docs": 20, "startup_runs": 7, "peer_docs": 60,
+        "peer_rounds": 3, "feature_docs": 10, "feature_rounds": 3}
 QUICK = {"unchanged_feeds": 3, "unchanged_rounds": 3, "baseline_polls": 2, "new_docs": 3,
          "memory_docs": 6, "steady_feeds": 10, "steady_rounds": 2, "baseline_steady_feeds": 3,
          "baseline_steady_rounds": 1, "changed_share": 0.2, "dedupe_sizes": [10_000],
          "dedupe_incoming": 40,
          "sustained_feeds": 10, "sustained_seconds": 2, "changed_feeds": 5,
-        "indexed_stories": 5_000, "indexed_docs": 3}
+        "indexed_stories": 5_000, "indexed_docs": 3, "startup_runs": 3, "peer_docs": 5,
+        "peer_rounds": 1, "feature_docs": 2, "feature_rounds": 1}
 
 
 #: the parts of a run, in order (`--only` picks some)
-SECTIONS = ["unchanged", "new_items", "steady", "sustained", "dedupe", "scale"]
+SECTIONS = ["startup", "unchanged", "new_items", "features", "peers", "steady", "sustained",
+            "dedupe", "scale"]
 
 
 def run(name: str, log: Path, **kwargs: Any) -> Any:
@@ -110,6 +113,7 @@ def machine() -> dict[str, Any]:
 
     return {
         "speed_ms": speed_ms(),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
         "cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 2**30),
         "python": platform.python_version(), "kernel": platform.release(),
         "versions": {"sqlalchemy": sqlalchemy.__version__, "lxml": lxml.etree.__version__,
@@ -159,6 +163,9 @@ def main() -> None:
     log = tmp / "bench.log"
     print(f"wire-ingest benchmark ({'quick' if args.quick else 'full'}); logs in {log}", flush=True)
     try:
+        if "startup" in sections:
+            results["startup"] = run("startup", log, tmp=str(tmp), runs=size["startup_runs"])
+
         if "unchanged" in sections:
             results["unchanged"] = {}
             for fmt in ("rss", "newsml"):
@@ -206,6 +213,16 @@ def main() -> None:
                     docs=size["indexed_docs"], tmp=str(tmp), indexed=size["indexed_stories"],
                     sample_every=size["indexed_docs"])
 
+        if "features" in sections and not args.no_pg:  # what each feature costs on PostgreSQL
+            results["features"] = run("pg_features", log, pg_server=args.pg,
+                                      docs=size["feature_docs"], rounds=size["feature_rounds"],
+                                      tmp=str(tmp))
+
+        if "peers" in sections:  # whole processes: wire ingest, reader, a naive script
+            results["peers"] = run("peer_ingest", log, docs=size["peer_docs"],
+                                   rounds=size["peer_rounds"], tmp=str(tmp))
+            results["peers"]["speed_ms_after"] = speed_ms()
+
         if "steady" in sections:
             with fresh_store("sqlite", tmp) as url:
                 product = run("product_steady", log, db_url=url, base=server.base, fmt="rss",
@@ -239,6 +256,7 @@ def main() -> None:
     finally:
         server.stop()
     results["seconds"] = round(time.perf_counter() - started, 1)
+    results["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     results["summary"] = report.summary(results)
     table = report.table(results)
     if "scale" in results:

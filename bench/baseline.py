@@ -26,7 +26,8 @@ from datasketch import MinHash, MinHashLSH
 from sqlalchemy import Integer, String, Text, UniqueConstraint, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-DROP = ("script", "style", "iframe", "object", "embed", "form", "noscript")
+from bench.naive_clean import clean
+
 _WORD = re.compile(r"\w+")
 
 
@@ -47,24 +48,6 @@ class NaiveStory(Base):
     body_text: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     cluster_id: Mapped[int | None] = mapped_column(Integer)
-
-
-def clean(body: str) -> tuple[str, str]:
-    """BeautifulSoup cleaner: drop dangerous tags, `on*` attributes and javascript: links."""
-    soup = BeautifulSoup(body, "lxml")
-    for tag in soup.find_all(DROP):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        for name in list(tag.attrs):
-            value = tag.attrs[name]
-            if name.startswith("on") or (
-                name in ("href", "src") and str(value).strip().lower().startswith("javascript:")
-            ):
-                del tag.attrs[name]
-    root = soup.body or soup
-    html = "".join(str(c) for c in root.contents)
-    text = "\n\n".join(p.get_text(" ", strip=True) for p in root.find_all(["p", "li"]))
-    return html, text
 
 
 def _entries_rss(content: bytes) -> list[dict[str, str]]:

@@ -5,7 +5,11 @@ Targets (issue "Speed", 2 cores, as ratios in one run):
   at least 20x less than the baseline's;
 - new items: at least 2,000 items/s per core end to end into SQLite, at least 4x the baseline;
 - 1,000 feeds polled every 60 s use under 15 % of the machine;
-- worker memory stays flat as the store grows.
+- worker memory stays flat as the store grows;
+- start-up: `wire --help` under 0.15 s of CPU, `wire stories` on a small store under 0.25 s;
+- new items into PostgreSQL: at least 1,500 items/s per core, the server's CPU included;
+- `wire ingest` of new items from files (a whole process, start-up included): at least 4x the
+  naive script and 3x lemon24/reader ingesting the same files (`bench.processes`).
 
 "CPU end to end" is the poll task run in-process (`task.apply()`); the broker's share per task is
 not in it, and "with broker" adds the ~0.77 ms per task that docs/design.md "Libraries and costs" records (Redis).
@@ -24,6 +28,10 @@ NEW_PER_CORE = 2000.0
 NEW_RATIO = 4.0
 SHARE_AT_1000 = 15.0
 FEEDS_PER_MINUTE = 1000
+HELP_S = 0.15
+STORIES_S = 0.25
+PG_PER_CORE = 1500.0
+PEER_RATIOS = {"naive": 4.0, "reader": 3.0}
 #: stage names of the stage clock, in the order a poll runs them
 STAGES = ("lease", "fetch", "decode", "prescan", "known", "parse", "normalize", "store", "dedupe",
           "pipeline", "outcome", "log lines", "task, claim and the rest")
@@ -82,11 +90,36 @@ def summary(r: dict[str, Any]) -> dict[str, Any]:
         s["new_items_indexed"] = {"indexed_stories": r["sizes"]["indexed_stories"],
                                   "items_per_core_s": p["items_per_core_s"],
                                   "stage_ms_per_item": p["stage_ms_per_item"]}
+    pg = [m for k, m in new.items() if k.startswith("postgresql/")]
+    if pg:
+        s["targets"]["new_items_ge_1500_per_core_postgresql"] = all(
+            m["items_per_core_s"] >= PG_PER_CORE for m in pg)
     sqlite = [m for k, m in new.items() if k.startswith("sqlite/")]
     if sqlite:
         s["targets"]["new_items_ge_2000_per_core_sqlite"] = all(
             m["items_per_core_s"] >= NEW_PER_CORE for m in sqlite)
         s["targets"]["new_items_ge_4x_sqlite"] = all(m["ratio"] >= NEW_RATIO for m in sqlite)
+
+    if "startup" in r:
+        best = r["startup"]["cpu_s_best"]
+        s["startup"] = best
+        s["targets"]["wire_help_lt_0.15s"] = best["wire --help"] < HELP_S
+        s["targets"]["wire_stories_lt_0.25s"] = best["wire stories"] < STORIES_S
+
+    if "features" in r:
+        s["features"] = {k: r["features"][k] for k in ("ms_per_item", "feature_ms_per_item")}
+
+    if "peers" in r:
+        ms = r["peers"]["ms_per_item"]
+        wire = ms["wire ingest"]["new"]
+        s["peers"] = {"ms_per_item": ms, "items": r["peers"]["items"],
+                      "reader_version": r["peers"]["reader_version"],
+                      "ratio_new": {p: _ratio(ms[p]["new"], wire) for p in PEER_RATIOS},
+                      "ratio_again": {p: _ratio(ms[p]["again"], ms["wire ingest"]["again"])
+                                      for p in PEER_RATIOS}}
+        for peer, target in PEER_RATIOS.items():
+            s["targets"][f"ingest_new_ge_{target:g}x_{peer}"] = (
+                s["peers"]["ratio_new"][peer] >= target)
 
     if "steady" in r:
         p, b = r["steady"]["product"], r["steady"]["baseline"]
@@ -151,6 +184,12 @@ def table(r: dict[str, Any]) -> str:
              f"machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB, Python {m['python']}"
              + (f"; speed check {m['speed_ms']} ms (a fixed Python loop: lower is faster)"
                 if "speed_ms" in m else ""),
+             *([f"load average at the start {m['loadavg']}, at the end {r['loadavg_end']}"]
+               if "loadavg" in m and "loadavg_end" in r else []),
+             *(["", f"start-up, CPU s of the whole process (best of {r['startup']['runs']}): "
+                + ", ".join(f"{k} {v:.3f}" for k, v in s["startup"].items())
+                + f"  (targets: wire --help < {HELP_S}, wire stories < {STORIES_S})"]
+               if "startup" in s else []),
              "", ("CPU per unchanged poll (ms; product = the real poll task in-process; store SQLite,"
                  " /pg = PostgreSQL with its server's CPU)")]
     lines.append(f"  {'format':8} {'how':16} {'product':>9} {'+broker':>9} {'baseline':>9} "
@@ -179,6 +218,27 @@ def table(r: dict[str, Any]) -> str:
         lines.append(f"  {'sqlite/rss':18} with {v['indexed_stories']:,} stories already in the "
                      f"near-dup index: {v['items_per_core_s']:.0f} items/s per core")
         lines.append(f"  {'':18} worker ms/item: {stages}")
+    if "features" in s:
+        f = s["features"]
+        lines += ["", (f"what each feature costs per new item on PostgreSQL (store_stories of "
+                       f"{r['features']['items']:,} parsed items per variant, median of "
+                       f"{r['features']['rounds']}; ms of CPU, worker + server)")]
+        for name, v in f["ms_per_item"].items():
+            lines.append(f"  {name:28} worker {v['worker']:.3f} + server {v['server']:.3f} = "
+                         f"{v['total']:.3f}")
+        lines.append("  so: " + ", ".join(f"{k} {v:.3f} ms" for k, v in
+                                          f["feature_ms_per_item"].items()))
+    if "peers" in s:
+        pe = s["peers"]
+        lines += ["", (f"feed files into SQLite, whole processes, start-up included ({pe['items']:,} "
+                       f"new items in RSS files, then the same files again; ms of CPU per item, "
+                       f"median of {r['peers']['rounds']} rounds; reader {pe['reader_version']})")]
+        for name, v in pe["ms_per_item"].items():
+            lines.append(f"  {name:12} new {v['new']:7.3f}  again {v['again']:7.3f}")
+        lines.append("  wire ingest is " + ", ".join(
+            f"{pe['ratio_new'][p]:.1f}x {p} (target {t:g}x)" for p, t in PEER_RATIOS.items())
+            + " on new items; again: " + ", ".join(
+            f"{pe['ratio_again'][p]:.1f}x {p}" for p in PEER_RATIOS))
     if "steady" in s:
         st = s["steady"]
         lines += ["", (f"steady state: {st['feeds']} feeds, {st['changed_share']:.0%} of them "

@@ -297,6 +297,27 @@ def dedupe_cost(pg_server: str, sizes: list[int], incoming: int) -> dict[str, An
         for per_tx, group in sorted(groups.items())}}
 
 
+# -- whole processes: start-up, file ingest beside the peers (bench/processes.py) ------------
+
+
+def startup(tmp: str, runs: int) -> dict[str, Any]:
+    from bench.processes import startup as measure
+
+    return measure(tmp, runs)
+
+
+def pg_features(pg_server: str, docs: int, rounds: int, tmp: str) -> dict[str, Any]:
+    from bench.features import feature_costs
+
+    return feature_costs(pg_server, docs, rounds, tmp)
+
+
+def peer_ingest(docs: int, rounds: int, tmp: str) -> dict[str, Any]:
+    from bench.processes import ingest_files
+
+    return ingest_files(docs, rounds, tmp)
+
+
 # -- sustained: worker processes polling N unchanged feeds as fast as they can ----------------
 
 
