@@ -63,13 +63,13 @@ def feature_costs(pg_server: str, docs: int, rounds: int, tmp: str) -> dict[str,
                     pipeline.cluster_document = _own_clusters  # type: ignore[assignment]
                 try:
                     clustering = Clustering()
-                    run_transaction(engine, lambda c: pipeline.store_stories(
-                        c, parsed[0], clustering, now))  # warm-up: statements prepared
+                    run_transaction(engine, lambda c, k=clustering: pipeline.store_stories(
+                        c, parsed[0], k, now))  # warm-up: statements prepared
                     meter = CpuMeter(url)
                     meter.start()
                     for stories in parsed[1:]:
-                        run_transaction(engine, lambda c, s=stories: pipeline.store_stories(
-                            c, s, clustering, now))
+                        run_transaction(engine, lambda c, s=stories, k=clustering:
+                                        pipeline.store_stories(c, s, k, now))
                     worker, server = meter.stop()
                     meter.close()
                 finally:
