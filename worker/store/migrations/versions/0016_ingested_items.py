@@ -1,7 +1,7 @@
 """ingest: `ingested_items`, the items `wire ingest` stored from documents given by hand
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06
 
 One row per item fingerprint (salted by the options that read it) with the story it became
@@ -15,8 +15,8 @@ from alembic import op
 
 import worker.store.models
 
-revision = '0015'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
