@@ -196,7 +196,7 @@ def api(args: argparse.Namespace, tmp: Path, size: int) -> dict[str, Any]:
                         cases[f"search_{band}"] = (
                             qs, lambda q: http.get("/stories", params={"q": q, "limit": 100}),
                             lambda q: page_stories(conn, StoryQuery(words=q, limit=100), None, now),
-                            lambda q: _search_sql(sql_of, q, now))
+                            lambda q: _search_sql(sql_of, conn, q, now))
                     for name, (items, via_api, via_store, sql) in cases.items():
                         _timed(via_api, items[:10])  # warm the caches
                         api_t = _timed(lambda i, f=via_api: f(i).raise_for_status(), items)
@@ -238,11 +238,12 @@ def _changes_sql(sql_of: Any, position: int) -> str:
     return sql_of(versioned_select(page, page.c.id, page.c.kind).order_by(page.c.id))
 
 
-def _search_sql(sql_of: Any, words: str, now: datetime) -> str:
+def _search_sql(sql_of: Any, conn: Any, words: str, now: datetime) -> str:
     from worker.store.reads import StoryQuery
-    from worker.store.search import ranked_select
+    from worker.store.search import pg_parsed, ranked_select
 
-    return sql_of(ranked_select("postgresql", StoryQuery(words=words, limit=100), None, now))
+    return sql_of(ranked_select("postgresql", StoryQuery(words=words, limit=100), 0, 2**62, now,
+                                pg_parsed(conn, words)))
 
 
 def machine_state() -> dict[str, Any]:

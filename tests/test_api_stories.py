@@ -204,3 +204,27 @@ def test_search_follows_the_current_version(api, stored):
     assert guids(api.get("/stories", params={"q": "ash"})) == []
     assert guids(api.get("/stories", params={"q": "lava"})) == ["urn:u:1"]
     assert guids(api.get("/stories", params={"q": "volcano"})) == ["urn:u:1"]
+
+
+def test_search_ranks_the_newest_matches_and_pages_them_as_a_fixed_set(store, monkeypatch):
+    from worker.store import search
+    from worker.store.reads import StoryQuery
+
+    monkeypatch.setattr(search, "SEARCH_WINDOW", 4)
+    ingest([story(f"urn:w:{i}", f"Harbour report {i}", "harbour " * (1 + i % 3), language="en")
+            for i in range(6)], store, NOW)
+
+    def page(after=None):
+        with store.connect() as conn:
+            return search.page_stories(conn, StoryQuery(words="harbour", limit=2), after, NOW)
+
+    first = page()
+    ingest([story("urn:w:late", "Harbour harbour harbour news", "harbour " * 9, language="en")],
+           store, NOW)
+    second = page(first.next)
+    listed = [s["guid"] for p in (first, second) for s in p.stories]
+
+    # the four newest matches when the search began, each once; later ones wait for a new search
+    assert sorted(listed) == ["urn:w:2", "urn:w:3", "urn:w:4", "urn:w:5"]
+    assert second.next is None
+    assert "urn:w:late" in [s["guid"] for s in page().stories]

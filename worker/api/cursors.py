@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 from datetime import datetime
 from typing import Any
 
@@ -53,17 +52,15 @@ def decode_change(token: str, parameter: str = "after") -> int:
 
 
 def decode_story(token: str, parameter: str = "cursor") -> tuple[Any, ...]:
-    """A stories position: ("t", datetime, id) or ("r", score, id)."""
-    kind, value, id_ = _decode(token, parameter, 3)
-    id_ = _int(id_, parameter)
+    """A stories position: ("t", datetime, id), or ("r", offset, newest id of the window)."""
+    kind, value, last = _decode(token, parameter, 3)
     if kind == "t" and isinstance(value, str):
         try:
             at = datetime.fromisoformat(value)
         except ValueError:
             raise BadParameter(parameter, "not a cursor this API gave out") from None
         if at.tzinfo is not None:
-            return ("t", at, id_)
-    if (kind == "r" and isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value)):
-        return ("r", float(value), id_)
+            return ("t", at, _int(last, parameter))
+    if kind == "r":
+        return ("r", _int(value, parameter), _int(last, parameter))
     raise BadParameter(parameter, "not a cursor this API gave out")

@@ -5,17 +5,27 @@ so stories that do not change are listed once, whatever the wire adds meanwhile 
 moves a story up, above a reader paging down: it is in the change feed, the sync mechanism).
 
 - Without words: by (version_created, id) descending, the `wire stories` order.
-- With words: ranked, best first, by (score, id) ascending where a lower score is better.
+- With words: ranked, best first, among the `SEARCH_WINDOW` most recently received stories
+  that match, with ids at most the first page's newest id, so that the pages of one search
+  rank one fixed set; a page is an offset into that ranking (bm25's scores move whenever a
+  story is added to the store, so a position by score would not hold between pages).
   PostgreSQL: the `search` tsvector (headline A, body B, the story's own language; migration
   0009) matched against the words parsed by `websearch_to_tsquery` in every configured language
   and `simple`, OR-ed (what the GIN index answers), then checked and ranked (`ts_rank_cd`)
   against the words as the story's own language parses them. SQLite: FTS5 (`stories_fts`, and
   `stories_fts_en` with the Porter stemmer), ranked by bm25 with the headline weighted 3.
+
+Why a window: ranking reads every candidate's vector. A word in 19 % of 100,000 stories took
+218 ms to rank in full (13,000 heap pages, the vectors' TOAST), 60 ms within the newest 1,000
+matches; the per-row parse of the story's own query, now one CASE over queries parsed once,
+was 11 ms of a 1,000-story window. Measured with bench/api_bench.py (docs/performance.md). A
+search that matches fewer stories than the window is ranked whole.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -24,18 +34,20 @@ from typing import Any
 from sqlalchemy import (
     REAL,
     Connection,
-    Float,
-    Integer,
     bindparam,
+    case,
     cast,
+    column,
     func,
     literal,
     literal_column,
     select,
+    table,
     text,
     tuple_,
+    union_all,
 )
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from worker.store.models import StoryRow
 from worker.store.reads import StoryQuery, story_filters, story_json
@@ -49,6 +61,14 @@ PG_CONFIGS = ("simple", "arabic", "armenian", "basque", "catalan", "danish", "du
               "serbian", "spanish", "swedish", "tamil", "turkish", "yiddish")
 #: bm25 column weights (headline, body_text) on SQLite
 BM25 = "3.0, 1.0"
+#: a search ranks at most this many of the most recently received matching stories
+SEARCH_WINDOW = 500
+#: words in at least this share of stories are common (`ranked_select`)
+COMMON_SHARE = 0.03
+#: how long PostgreSQL's statistics of the stories are kept in this process
+STATS_SECONDS = 600.0
+_STATS: dict[str, tuple[float, tuple[dict[str, float], tuple[str, ...]]]] = {}
+_LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
 _TERM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 
 
@@ -63,14 +83,16 @@ def page_stories(conn: Connection, query: StoryQuery, after: tuple[Any, ...] | N
                  now: datetime) -> StoryPage:
     """One page of `query.limit` stories after position `after` (None: the first page).
 
-    A position is ("t", version_created, id) when listing by time and ("r", score, id) when
-    ranking words; a position of the other kind is refused with ValueError.
+    A position is ("t", version_created, id) when listing by time and ("r", stories already
+    listed, newest id of the window) when ranking words; a position of the other kind is
+    refused with ValueError.
     """
     ranked = bool(query.words and query.words.strip())
     if after is not None and after[0] != ("r" if ranked else "t"):
         raise ValueError("the cursor belongs to another query")
     if ranked:
-        rows = _ranked(conn, query, after, now)
+        offset, anchor = (after[1], after[2]) if after is not None else (0, _newest_id(conn))
+        rows = _ranked(conn, query, offset, anchor, now)
     else:
         rows = _by_time(conn, query, after, now)
     more = len(rows) > query.limit
@@ -78,7 +100,8 @@ def page_stories(conn: Connection, query: StoryQuery, after: tuple[Any, ...] | N
     if not more or not rows:
         return StoryPage([story_json(r) for r in rows], None)
     last = rows[-1]
-    position = ("r", last.score, last.id) if ranked else ("t", last.version_created, last.id)
+    position = (("r", offset + query.limit, anchor) if ranked
+                else ("t", last.version_created, last.id))
     return StoryPage([story_json(r) for r in rows], position)
 
 
@@ -92,46 +115,131 @@ def _by_time(conn: Connection, query: StoryQuery, after: tuple[Any, ...] | None,
     return list(conn.execute(stmt.limit(query.limit + 1)))
 
 
-def _ranked(conn: Connection, query: StoryQuery, after: tuple[Any, ...] | None,
+def _newest_id(conn: Connection) -> int:
+    return conn.execute(select(func.coalesce(func.max(StoryRow.id), 0))).scalar_one()
+
+
+def _ranked(conn: Connection, query: StoryQuery, offset: int, anchor: int,
             now: datetime) -> list[Any]:
-    stmt = ranked_select(conn.dialect.name, query, after, now)
+    parsed, common = None, False
+    if conn.dialect.name == "postgresql":
+        shares, configs = _store_stats(conn)
+        parsed = pg_parsed(conn, query.words or "", configs)
+        common = estimated_share(shares, parsed) >= COMMON_SHARE
+    stmt = ranked_select(conn.dialect.name, query, offset, anchor, now, parsed, common)
     return [] if stmt is None else list(conn.execute(stmt))
 
 
-def ranked_select(dialect: str, query: StoryQuery, after: tuple[Any, ...] | None,
-                  now: datetime) -> Any:
-    """The statement of one ranked page (None: no word to look for)."""
+def pg_parsed(conn: Connection, words: str, configs: tuple[str, ...] = PG_CONFIGS) -> list[str]:
+    """The distinct queries the words make in the given languages (as tsquery text).
+
+    One word makes one to four different queries in 29 languages; OR-ing all 29 made the
+    planner take the word for 29 times as frequent and scan the newest stories one by one
+    for a rare word (8 s at 100,000 stories instead of 2 ms).
+    """
+    names = ", ".join(f"'{c}'" for c in configs)
+    rows = conn.execute(text(f"SELECT DISTINCT websearch_to_tsquery(c::regconfig, :w)::text "
+                             f"FROM unnest(ARRAY[{names}]) c"), {"w": words})
+    return sorted(q for (q,) in rows if q)
+
+
+def estimated_share(shares: dict[str, float], parsed: list[str]) -> float:
+    """The share of stories a query matches at most, from PostgreSQL's statistics of `search`
+    (its most common lexemes; one not among them is rarer than all of them)."""
+    estimate = 0.0
+    for query in parsed:
+        lexemes = [m.group(2).replace("''", "'") for m in _LEXEME.finditer(query)
+                   if not m.group(1)]
+        found = [shares.get(lexeme, 0.0) for lexeme in lexemes] or [0.0]
+        estimate = max(estimate, max(found) if "|" in query else min(found))
+    return estimate
+
+
+def _store_stats(conn: Connection) -> tuple[dict[str, float], tuple[str, ...]]:
+    """(lexeme -> share of stories, the text search configurations the stories' languages
+    use), from PostgreSQL's statistics, kept `STATS_SECONDS`. Every configuration when the
+    statistics do not name every language."""
+    key = str(conn.engine.url)
+    cached = _STATS.get(key)
+    if cached is not None and time.monotonic() - cached[0] < STATS_SECONDS:
+        return cached[1]
+    row = conn.execute(text(
+        "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+        "WHERE tablename = 'stories' AND attname = 'search'")).first()
+    shares = dict(zip(row[0], row[1], strict=False)) if row is not None and row[0] else {}
+    configs: tuple[str, ...] = PG_CONFIGS
+    languages = conn.execute(text(
+        "SELECT array(SELECT DISTINCT wire_regconfig(v)::text FROM unnest("
+        "most_common_vals::text::text[]) v), null_frac + coalesce((SELECT sum(f) FROM "
+        "unnest(most_common_freqs) f), 0) FROM pg_stats "
+        "WHERE tablename = 'stories' AND attname = 'language'")).first()
+    if languages is not None and languages[1] >= 0.999:
+        configs = tuple(sorted({*languages[0], "simple"}))
+    _STATS[key] = (time.monotonic(), (shares, configs))
+    return shares, configs
+
+
+def ranked_select(dialect: str, query: StoryQuery, offset: int, anchor: int,
+                  now: datetime, parsed_words: list[str] | None = None,
+                  common: bool = False) -> Any:
+    """The statement of one ranked page (None: no word to look for). PostgreSQL needs the
+    words parsed (`pg_parsed`) and whether they are common (`estimated_share`): the newest
+    matches of common words are found by reading the newest stories until enough match, the
+    others by listing every match from the index (the planner, which does not count what
+    reading a story's vector costs, chose the first for words in 1.5 % of the stories: 150
+    instead of 25 ms at 100,000)."""
     assert query.words is not None
+    conditions = [*story_filters(query, now), StoryRow.id <= anchor]
     if dialect == "postgresql":
-        words = bindparam("words", query.words)
-        tsquery = func.websearch_to_tsquery(cast(literal(PG_CONFIGS[0]), REGCONFIG), words)
-        for config in PG_CONFIGS[1:]:
-            tsquery = tsquery.op("||")(func.websearch_to_tsquery(cast(literal(config), REGCONFIG),
-                                                                 words))
-        # the OR of every language is what the GIN index can answer (a superset); the query
-        # parsed in the story's own language decides (a `-word` of another stemmer would not)
-        own = func.websearch_to_tsquery(func.wire_regconfig(StoryRow.language), words)
+        if not parsed_words:
+            return None
+        # inline: a prepared statement's generic plan would parse the words for every row
+        words = bindparam("words", query.words, literal_execute=True)
+        regconfig = {c: literal_column(f"'{c}'::regconfig") for c in PG_CONFIGS}
+        parsed = {c: func.websearch_to_tsquery(regconfig[c], words) for c in PG_CONFIGS}
+        any_language = cast(literal(parsed_words[0]), TSQUERY)
+        for other in parsed_words[1:]:
+            any_language = any_language.op("||")(cast(literal(other), TSQUERY))
+        # the OR of every language's query is what the GIN index can answer (a superset); the
+        # query as the story's own language parses it decides (a `-word` of another stemmer
+        # would not), chosen per row among queries parsed once
+        own = case({regconfig[c]: q for c, q in parsed.items()},
+                   value=func.wire_regconfig(StoryRow.language), else_=parsed["simple"])
+        if common:  # the newest stories one by one, until the window is full
+            matching = select(StoryRow.id).where(SEARCH.op("@@")(any_language), *conditions)
+        else:  # every match from the index, true matches only: a word that another language
+            # stems into a common one must not fill the window with stories that do not match
+            every = (select(StoryRow.id).where(SEARCH.op("@@")(any_language),
+                                               SEARCH.op("@@")(own), *conditions)
+                     .cte("matching").prefix_with("MATERIALIZED"))
+            matching = select(every.c.id)
+        window = (matching.order_by(matching.selected_columns[0].desc()).limit(SEARCH_WINDOW)
+                  .subquery("candidates"))
         score = cast(-func.ts_rank_cd(SEARCH, own), REAL)
-        stmt = select(STORIES, score.label("score")).where(SEARCH.op("@@")(tsquery),
-                                                           SEARCH.op("@@")(own))
-        after_score = cast(literal(after[1]), REAL) if after is not None else None
+        stmt = (select(STORIES, score.label("score")).join(window, window.c.id == StoryRow.id)
+                .where(SEARCH.op("@@")(own)))
     else:
         match = fts5_query(query.words)
         if match is None:
             return None
-        found = text(
-            f"SELECT rowid AS id, bm25(stories_fts, {BM25}) AS score FROM stories_fts "
-            "WHERE stories_fts MATCH :match UNION ALL "
-            f"SELECT rowid AS id, bm25(stories_fts_en, {BM25}) AS score FROM stories_fts_en "
-            "WHERE stories_fts_en MATCH :match"
-        ).bindparams(match=match).columns(id=Integer, score=Float).subquery("found")
-        score = found.c.score
-        stmt = select(STORIES, score.label("score")).join(found, found.c.id == StoryRow.id)
-        after_score = literal(after[1]) if after is not None else None
-    stmt = stmt.where(*story_filters(query, now))
-    if after is not None:
-        stmt = stmt.where(tuple_(score, StoryRow.id) > tuple_(after_score, after[2]))
-    return stmt.order_by(score, StoryRow.id).limit(query.limit + 1)
+        windows = [_fts5_window(name, match, conditions).subquery(f"{name}_window")
+                   for name in ("stories_fts", "stories_fts_en")]
+        found = union_all(*(select(w.c.id, w.c.score) for w in windows)).subquery("found")
+        window = (select(found.c.id, found.c.score).order_by(found.c.id.desc())
+                  .limit(SEARCH_WINDOW).subquery("candidates"))
+        score = window.c.score
+        stmt = select(STORIES, score.label("score")).join(window, window.c.id == StoryRow.id)
+    return stmt.order_by(score, StoryRow.id).offset(offset).limit(query.limit + 1)
+
+
+def _fts5_window(name: str, match: str, conditions: list[Any]) -> Any:
+    """The newest matches of one FTS5 table that meet the conditions, with their bm25 score."""
+    fts = table(name, column("rowid"))
+    return (select(fts.c.rowid.label("id"),
+                   literal_column(f"bm25({name}, {BM25})").label("score"))
+            .join(STORIES, StoryRow.id == fts.c.rowid)
+            .where(literal_column(name).op("MATCH")(literal(match)), *conditions)
+            .order_by(fts.c.rowid.desc()).limit(SEARCH_WINDOW))
 
 
 @lru_cache(maxsize=256)
