@@ -1,7 +1,7 @@
 """search: finer statistics of the `search` vectors (PostgreSQL)
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06
 
 With the default statistics target PostgreSQL keeps the ~1,000 most common lexemes and takes
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
