@@ -1,7 +1,7 @@
 """search: finer statistics of the `search` vectors (PostgreSQL)
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06
 
 With the default statistics target PostgreSQL keeps the ~1,000 most common lexemes and takes
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
