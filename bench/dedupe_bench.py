@@ -41,12 +41,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dedupe_corpus import CorpusStory, make_corpus
 
-from worker.dedupe import assign_cluster
 from worker.dedupe.choose import CONTAINMENT_MIN, JACCARD_MIN
 from worker.dedupe.signatures import BANDS, NUM_PERM, ROWS, signature
 from worker.model import Story
 from worker.normalize.hashing import content_hash
 from worker.settings import database_url
+from worker.store.clusters import Clustering, assign_cluster
 from worker.store.db import make_engine, open_store
 from worker.store.writes import write_versions
 
@@ -73,6 +73,7 @@ def ingest(engine: Engine, stories: list[CorpusStory], per_tx: int,
     /proc/PID/schedstat, nanosecond-exact, when the server runs on this machine).
     """
     timings: list[float] = []
+    clustering = Clustering()
     for start in range(0, len(stories), per_tx):
         batch = [to_story(s) for s in
                  sorted(stories[start:start + per_tx], key=lambda s: (s.provider, s.guid))]
@@ -81,7 +82,9 @@ def ingest(engine: Engine, stories: list[CorpusStory], per_tx: int,
             for story, written in zip(batch, write_versions(conn, batch, batch[0].version_created)):
                 s0 = _oncpu(stat)
                 t0, c0 = time.perf_counter(), time.process_time()
-                assign_cluster(conn, written.story_id, story, story.version_created)
+                assign_cluster(conn, written.story_id, body_text=story.body_text,
+                               headline=story.headline, content_hash=story.content_hash,
+                               at=story.version_created, clustering=clustering)
                 timings.append(time.perf_counter() - t0)
                 if cpu is not None:
                     cpu.append(time.process_time() - c0)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from tests.agencies.servers import FTPServer, SFTPServer
 from tests.agencies.wireq import FakeWireQ
 from tests.api_server import api_settings, serving
 from tests.test_poll_integration import Poller, counts, feed_row
+from worker.archive import unpack
 from worker.cli.app import cli
 from worker.logs import setup_logging
 from worker.settings import Settings
@@ -229,7 +229,7 @@ def test_no_secret_reaches_the_store_the_logs_the_errors_wire_feeds_or_the_archi
                 continue  # the token is the one secret the store keeps, by design
             dumped += [repr(tuple(row)) for row in conn.execute(select(table))]
         errors = [r.last_error for r in conn.execute(select(FeedRow)) if r.last_error]
-    archive = [zlib.decompress(p.read_bytes()).decode("utf-8", "replace")
+    archive = [unpack(p.read_bytes()).decode("utf-8", "replace")
                for p in (tmp_path / "archive").rglob("*.z")]
     everything = "\n".join([shown, api, *dumped, *first_errors, *errors, *archive, caplog.text])
 
