@@ -99,6 +99,14 @@ def pg_store_url(pg_url: str) -> Iterator[str]:
     yield pg_url
 
 
+@pytest.fixture
+def engine(sqlite_url: str) -> Iterator[Engine]:
+    """An engine on a fresh SQLite store (opened as a command opens it)."""
+    engine = open_store(sqlite_url)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest) -> str:
     """An empty store on each backend."""

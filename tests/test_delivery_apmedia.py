@@ -19,14 +19,6 @@ def ap():
     fake.stop()
 
 
-@pytest.fixture
-def engine(sqlite_url):
-    from worker.store.db import open_store
-    e = open_store(sqlite_url)
-    yield e
-    e.dispose()
-
-
 def publish(ap, count, start=0):
     for n in range(start, start + count):
         ap.publish(f"id{n:03d}", 0, f"2026-11-25T10:{n:02d}:00Z", f"Story {n}",

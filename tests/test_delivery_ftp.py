@@ -35,14 +35,6 @@ def server(request, tmp_path, monkeypatch):
     srv.stop()
 
 
-@pytest.fixture
-def engine(sqlite_url):
-    from worker.store.db import open_store
-    e = open_store(sqlite_url)
-    yield e
-    e.dispose()
-
-
 def feed(server, **keys):
     scheme = "sftp" if server.protocol == "sftp" else "ftp"
     return feed_of(ENV, protocol=server.protocol, password="${FTP_PASSWORD}", min_age=5,

@@ -23,14 +23,6 @@ def rtrs():
     fake.stop()
 
 
-@pytest.fixture
-def engine(sqlite_url):
-    from worker.store.db import open_store
-    e = open_store(sqlite_url)
-    yield e
-    e.dispose()
-
-
 def feed(rtrs):
     return feed_of(ENV, provider="reuters", protocol="reuters-connect", url=rtrs.graphql_url,
                    channels=["STK567"], auth={

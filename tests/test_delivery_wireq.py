@@ -27,14 +27,6 @@ def queue():
     fake.stop()
 
 
-@pytest.fixture
-def engine(sqlite_url):
-    from worker.store.db import open_store
-    e = open_store(sqlite_url)
-    yield e
-    e.dispose()
-
-
 def feed(env):
     return feed_of(env, provider="dpa", protocol="dpa-wireq", url="${DPA_WIREQ_URL}")
 
