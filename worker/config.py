@@ -37,6 +37,7 @@ from worker.model import SIGNALS
 from worker.parse import format_names
 from worker.secrets import Secrets, is_template, mask_url, url_credentials
 
+FEED_EVENTS = ("failing", "quiet", "recovered")  # SPEC "Feed health"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 #: the changes an alert rule may name (SPEC "Alerts"), and those it fires on by default
 CHANGES = ("new", "update", "correction", "kill", "embargo_lifted")
@@ -270,12 +271,29 @@ class AlertWhen(_Strict):
 
 
 class AlertRule(_Strict):
-    """One alert rule: every condition in `when` must hold; delivered to `webhook`."""
+    """One alert rule: every condition in `when` must hold; delivered to `webhook`. A rule
+    with `feed_events` instead fires on feeds' health transitions (SPEC "Feed health")."""
 
     name: str = Field(min_length=1)
     when: AlertWhen = Field(default_factory=AlertWhen)
+    feed_events: list[str] | None = None
     webhook: str
     secret: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _when_or_feed_events(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and raw.get("feed_events") is not None and "when" in raw:
+            raise ValueError("when/feed_events: give either when or feed_events, not both")
+        return raw
+
+    @field_validator("feed_events")
+    @classmethod
+    def _known_feed_events(cls, events: list[str] | None) -> list[str] | None:
+        for event in events or ():
+            if event not in FEED_EVENTS:
+                raise ValueError(f"unknown feed event {event!r}; known: {', '.join(FEED_EVENTS)}")
+        return events
 
     @field_validator("webhook")
     @classmethod

@@ -78,7 +78,8 @@ def fired_rules(rules: Iterable[AlertRule], story_id: int, change: str,
                 story: Story) -> list[Firing]:
     """The alerts this change fires, one per matching rule, in the rules' order."""
     return [Firing(rule.name, story_id, change, story.key) for rule in rules
-            if getattr(rule, "webhook", None) and rule_matches(rule, change, story)]
+            if getattr(rule, "webhook", None) and not getattr(rule, "feed_events", None)
+            and rule_matches(rule, change, story)]
 
 
 @lru_cache(maxsize=256)

@@ -52,7 +52,23 @@ def read_status(conn: Connection, config: WireConfig | None, feed_rows: dict[str
                  for row in feed_rows.values()]
     samples = samples_since(conn, now - timedelta(hours=CHART_HOURS, minutes=2))
     return StatusView(now, feeds, latest_stories(conn), per_minute(samples, ITEM_SERIES),
-                      per_minute(samples, POLL_SERIES))
+                      per_minute(samples, POLL_SERIES), recent_alerts(conn))
+
+
+def recent_alerts(conn: Connection, limit: int = RECENT_ALERTS) -> list[dict[str, Any]]:
+    """The last alerts fired, on stories and on feeds, newest first, with their delivery."""
+    from worker.alerts.feed_events import recent_feed_alerts
+    from worker.model import format_time
+    from worker.store.alerts import list_alerts
+
+    found = [{"id": a["id"], "rule": a["rule"], "change": a["change"],
+              "subject": a["story"]["headline"], "fired_at": a["fired_at"],
+              "outcome": a["outcome"], "attempts": a["attempts"], "last_error": a["last_error"]}
+             for a in list_alerts(conn, None, limit)]
+    for alert in recent_feed_alerts(conn, limit):
+        found.append({**alert, "subject": f"feed {alert['subject']}",
+                      "fired_at": format_time(alert["fired_at"])})
+    return sorted(found, key=lambda a: a["fired_at"], reverse=True)[:limit]
 
 
 def latest_stories(conn: Connection, limit: int = LATEST_STORIES) -> list[dict[str, Any]]:

@@ -188,18 +188,30 @@ def set_position(conn: Connection, feed_id: int, token: str, position: Mapping[s
 
 
 def finish_poll(engine: Engine, feed_id: int, token: str, values: dict[str, Any],
-                added: Mapping[str, int] | None = None) -> bool:
+                added: Mapping[str, int] | None = None,
+                then: Callable[[Connection], Any] | None = None) -> bool:
     """Write a poll's outcome and release the lease; False when the token no longer holds it.
 
     `added`: counters of the feed row (`models.POLL_COUNTERS`, `ITEM_COUNTERS`) to add to, in
     the same statement (the poll of an unchanged feed pays no extra statement for them).
+    `then(conn)`: more to write in the same transaction, only if the token still held the feed
+    (a health transition's alerts); without it the update runs alone, in autocommit.
     """
     added = {name: n for name, n in (added or {}).items() if n}
     statement = _finish_poll(frozenset(values), frozenset(added))
     params = {**values, **{f"add_{name}": n for name, n in added.items()},
               "feed_id": feed_id, "token": token}
-    with autocommit_engine(engine).begin() as conn:  # one statement
-        return bool(conn.execute(statement, params).rowcount)
+    if then is None:
+        with autocommit_engine(engine).begin() as conn:  # one statement
+            return bool(conn.execute(statement, params).rowcount)
+
+    def work(conn: Connection) -> bool:
+        kept = bool(conn.execute(statement, params).rowcount)
+        if kept:
+            then(conn)
+        return kept
+
+    return run_transaction(engine, work)
 
 
 # The statements of every poll, built once: building an ORM update per call (values

@@ -373,6 +373,33 @@ class TombstoneRow(Base):
     purged_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+
+class FeedAlertRow(Base):
+    """One alert on a feed's health transition (`worker.alerts.feed_events`), written in the
+    transaction that records the transition; delivered like story alerts (migration 0016)."""
+
+    __tablename__ = "feed_alerts"
+    __table_args__ = (Index("ix_feed_alerts_pending", "rule", "id",
+                            sqlite_where=text("outcome = 'pending'"),
+                            postgresql_where=text("outcome = 'pending'")),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(200))
+    feed: Mapped[str] = mapped_column(String(200))
+    #: failing, quiet or recovered
+    event: Mapped[str] = mapped_column(String(16))
+    #: the feed as `wire feeds --json` showed it at the transition
+    feed_state: Mapped[dict[str, Any]] = mapped_column(Json)
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 # the delivery protocols' shared state (tokens) and the archive: their own module, same metadata
 from worker.store import shared as _shared  # noqa: E402,F401
 # the items `wire ingest` stored from documents given by hand: their own module, same metadata

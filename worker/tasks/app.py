@@ -122,6 +122,12 @@ def make_app(settings: Settings) -> Celery:
                 "schedule": HOUSEKEEPING_EVERY_SECONDS,
                 "options": {"expires": HOUSEKEEPING_EVERY_SECONDS, "queue": SCHEDULE_QUEUE},
             },
+            # feed alerts whose message was lost or whose retry is due
+            "sweep-feed-alerts": {
+                "task": "wire.alerts.sweep_feed",
+                "schedule": settings.alert_sweep_seconds,
+                "options": {"expires": settings.alert_sweep_seconds, "queue": ALERTS_QUEUE},
+            },
             "sample-counters": {
                 "task": "wire.ops.sample",
                 "schedule": SAMPLE_EVERY_SECONDS,

@@ -23,7 +23,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy import Connection
 
+from worker.alerts.feed_events import feed_rules, record_feed_alerts
 from worker.config import FeedConfig
 from worker.errors import FeedError, WireError
 from worker.fetch.base import FetchContext
@@ -33,6 +35,7 @@ from worker.ops.health import Health, HealthFigures, feed_health, transition_eve
 from worker.polling import Outcome, PollStatus, lease_seconds, next_schedule
 from worker.polls import PollContext, PollReport, poll
 from worker.store.feeds import begin_poll, finish_poll
+from worker.tasks import ops as ops_tasks
 from worker.tasks.alerts import alert_rules, send_deliveries
 from worker.tasks.app import Runtime, app, runtime
 
@@ -129,7 +132,18 @@ def _finish(rt: Runtime, feed: FeedConfig, row: Any, token: str, now: datetime, 
              "stale": report.stale, "duplicate": report.duplicates}
     counters = {f"polls_{outcome.status.value}": 1,
                 **{f"items_{change}": n for change, n in items.items()}}
-    kept = finish_poll(rt.engine, row.id, token, values, counters)
+    fired: list[str] = []
+    then = None
+    rules = feed_rules(alert_rules(), event) if event is not None else []
+    if rules:  # the transition's alerts, in the transaction that records it (an outbox)
+        state = _feed_state(feed, row, values, finished)
+
+        def then(conn: Connection) -> None:
+            fired.extend(record_feed_alerts(conn, rules, state, str(event), finished))
+
+    kept = finish_poll(rt.engine, row.id, token, values, counters, then)
+    if fired:
+        ops_tasks.send_feed_deliveries(fired)
     record_poll(feed.name, outcome.status.value, duration, items, report.created, finished,
                 None if outcome.failed else now, health.value)
     if event is not None and kept:
@@ -149,3 +163,14 @@ def _finish(rt: Runtime, feed: FeedConfig, row: Any, token: str, now: datetime, 
             "error": outcome.error, "lease_kept": kept, **report.extra,
         },
     )
+
+
+def _feed_state(feed: FeedConfig, row: Any, values: dict[str, Any], at: datetime
+                ) -> dict[str, Any]:
+    """The feed as `wire feeds --json` shows it once this poll's outcome is written."""
+    from types import SimpleNamespace
+
+    from worker.cli.run import feed_status
+
+    after = SimpleNamespace(**{**row._mapping, **values, "lease_until": None})
+    return feed_status(feed, after, at)
