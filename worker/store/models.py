@@ -376,7 +376,7 @@ class TombstoneRow(Base):
 
 class FeedAlertRow(Base):
     """One alert on a feed's health transition (`worker.alerts.feed_events`), written in the
-    transaction that records the transition; delivered like story alerts (migration 0017)."""
+    transaction that records the transition; delivered like story alerts (migration 0018)."""
 
     __tablename__ = "feed_alerts"
     __table_args__ = (Index("ix_feed_alerts_pending", "rule", "id",

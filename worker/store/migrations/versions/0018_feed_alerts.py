@@ -1,7 +1,7 @@
 """feed alerts: alerts on feeds' health transitions (rules with `feed_events`)
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-06
 
 One row per rule and transition, written with the transition (an outbox), with its delivery
@@ -15,8 +15,8 @@ from sqlalchemy.dialects import postgresql
 
 import worker.store.models
 
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
