@@ -190,18 +190,21 @@ def api(args: argparse.Namespace, tmp: Path, size: int) -> dict[str, Any]:
                                     lambda p: http.get("/changes", params={"after": _cursor(p),
                                                                             "limit": 100}),
                                     lambda p: read_changes(conn, p, 100),
-                                    lambda p: _changes_sql(sql_of, p)),
+                                    lambda p: [(_changes_sql(sql_of, p), None)]),
                     }
                     for band, qs in queries.items():
                         cases[f"search_{band}"] = (
                             qs, lambda q: http.get("/stories", params={"q": q, "limit": 100}),
                             lambda q: page_stories(conn, StoryQuery(words=q, limit=100), None, now),
-                            lambda q: _search_sql(sql_of, conn, q, now))
+                            lambda q: _captured(conn, lambda: page_stories(
+                                conn, StoryQuery(words=q, limit=100), None, now)))
                     for name, (items, via_api, via_store, sql) in cases.items():
                         _timed(via_api, items[:10])  # warm the caches
                         api_t = _timed(lambda i, f=via_api: f(i).raise_for_status(), items)
                         store_t = _timed(via_store, items)
-                        sql_t = _timed(lambda i, s=sql: raw.execute(s(i)).fetchall(), items)
+                        statements = [sql(i) for i in items]
+                        sql_t = _timed(lambda run: [raw.execute(q, p).fetchall() for q, p in run],
+                                       statements)
                         paths = [str(via_api(i).request.url).removeprefix(served.base)
                                  for i in items[:50]]
                         figures[name] = {
@@ -238,12 +241,22 @@ def _changes_sql(sql_of: Any, position: int) -> str:
     return sql_of(versioned_select(page, page.c.id, page.c.kind).order_by(page.c.id))
 
 
-def _search_sql(sql_of: Any, conn: Any, words: str, now: datetime) -> str:
-    from worker.store.reads import StoryQuery
-    from worker.store.search import pg_parsed, ranked_select
+def _captured(conn: Any, call: Any) -> list[tuple[str, Any]]:
+    """The statements (with their parameters) `call` runs on `conn`: the same SQL, to run
+    directly on the driver."""
+    from sqlalchemy import event
 
-    return sql_of(ranked_select("postgresql", StoryQuery(words=words, limit=100), 0, 2**62, now,
-                                pg_parsed(conn, words)))
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(conn, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(conn, "before_cursor_execute", record)
+    return seen
 
 
 def machine_state() -> dict[str, Any]:

@@ -228,3 +228,44 @@ def test_search_ranks_the_newest_matches_and_pages_them_as_a_fixed_set(store, mo
     assert sorted(listed) == ["urn:w:2", "urn:w:3", "urn:w:4", "urn:w:5"]
     assert second.next is None
     assert "urn:w:late" in [s["guid"] for s in page().stories]
+
+
+@pytest.mark.parametrize("first_span", [1, 3, 7, 40])
+def test_a_search_that_looks_at_the_newest_ids_first_finds_the_same_window(
+        pg_store_url, monkeypatch, first_span):
+    """PostgreSQL looks for a word's matches among the newest ids first (`look_back`) and
+    further back until the window is full: whatever the first span, a search lists exactly
+    the newest matches, ranked, as looking at every id does."""
+    from sqlalchemy import text
+
+    from worker.store import search
+    from worker.store.reads import StoryQuery
+
+    monkeypatch.setattr(search, "SEARCH_WINDOW", 5)
+    engine = make_engine(pg_store_url)
+    try:
+        # every third story mentions the harbour, some twice (they rank first)
+        ingest([story(f"urn:lb:{i}", f"Report {i}",
+                      ("harbour " * (1 + i % 2) if i % 3 == 0 else "") + "city council budget",
+                      language="en") for i in range(30)], engine, NOW)
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE stories"))
+
+        def listed(span):
+            monkeypatch.setattr(search, "look_back", lambda share, anchor: span)
+            pages, after = [], None
+            with engine.connect() as conn:
+                while True:
+                    page = search.page_stories(conn, StoryQuery(words="harbour", limit=2),
+                                               after, NOW)
+                    pages += [s["guid"] for s in page.stories]
+                    if page.next is None:
+                        return pages
+                    after = page.next
+
+        every_id = listed(None)
+        assert sorted(every_id) == sorted(f"urn:lb:{i}" for i in (15, 18, 21, 24, 27))
+        assert set(every_id[:3]) == {"urn:lb:15", "urn:lb:21", "urn:lb:27"}  # twice the word
+        assert listed(first_span) == every_id
+    finally:
+        engine.dispose()
