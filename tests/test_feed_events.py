@@ -4,6 +4,10 @@ alerts (signed, retried, kept with its outcome)."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -95,9 +99,20 @@ def test_a_feed_events_rule_fires_once_per_transition_with_the_feed(
     url = poller.engine.url.render_as_string(hide_password=False)
     with api_client(url, poller.feeds_path.parent, WIRE_FEEDS=str(poller.feeds_path)) as api:
         page = api.get("/").text
+        listed = api.get("/alerts").json()
     alerts = page[page.index('<section id="alerts">'):]
     assert alerts.count("feed wire") == 2 and alerts.count("delivered") == 2
     assert "recovered" in alerts and "failing" in alerts
+    # and so do `GET /alerts` and `wire alerts`, newest first, as the deliveries named them
+    assert listed["alerts"] == []
+    assert [(a["id"], a["event"], a["outcome"], a["feed"]["health"])
+            for a in listed["feed_alerts"]] == [(ids[1], "recovered", "delivered", "ok"),
+                                                (ids[0], "failing", "delivered", "failing")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIRE_")}
+    shown = subprocess.run([sys.executable, "-m", "worker", "alerts", "--json"], check=True,
+                           env={**env, "WIRE_DATABASE_URL": url}, cwd=poller.feeds_path.parent,
+                           capture_output=True, text=True, timeout=60).stdout
+    assert [json.loads(line) for line in shown.splitlines()] == listed["feed_alerts"]
 
 
 def test_a_feed_alert_is_signed_and_retried_until_the_receiver_takes_it(

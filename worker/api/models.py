@@ -6,7 +6,7 @@ A story is exactly `wire stories --json` (SPEC "The normalized story" plus the s
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -92,8 +92,27 @@ class Alert(BaseModel):
     story: Story
 
 
+class FeedAlert(BaseModel):
+    """An alert of a `feed_events` rule: the feed's health changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="`feed-<n>`, as its deliveries' `X-Wire-Delivery`")
+    rule: str
+    event: Literal["failing", "quiet", "recovered"]
+    fired_at: str
+    outcome: Literal["pending", "delivered", "failed"]
+    attempts: int
+    delivered_at: str | None
+    last_status: int | None = Field(description="the receiver's last HTTP status")
+    last_error: str | None
+    feed: dict[str, Any] = Field(description="the feed as `wire feeds --json` showed it then")
+
+
 class AlertList(BaseModel):
     alerts: list[Alert]
+    feed_alerts: list[FeedAlert] = Field(
+        description="alerts of `feed_events` rules, newest first (same `since` and `limit`)")
 
 
 class Feed(BaseModel):

@@ -9,6 +9,8 @@
   `alert_queues` (`claim_queue`), so one worker delivers a rule's alerts one after the other
   and a later one never overtakes an earlier one.
 - `stream_after` reads alerts for the live stream by `seq`, so a resumed stream skips nothing.
+- `list_feed_alerts`: the alerts of `feed_events` rules (`worker.alerts.feed_events`), listed
+  beside the story alerts.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from worker.alerts.rules import Firing
 from worker.model import format_time
 from worker.store.changes import story_at_version, versioned_select
-from worker.store.models import AlertQueueRow, AlertRow
+from worker.store.models import AlertQueueRow, AlertRow, FeedAlertRow
 
 ALERTS = AlertRow.__table__
 QUEUES = AlertQueueRow.__table__
+_FEED_ALERTS = FeedAlertRow.__table__
 KEY = ("version_created", "version_seq", "content_hash")
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
@@ -140,3 +143,18 @@ def stream_after(conn: Connection, after: int, limit: int = 100
             .subquery("a"))
     rows = conn.execute(_with_story(page).order_by(page.c.seq))
     return [(r.alert_seq, alert_json(r)) for r in rows]
+
+
+def list_feed_alerts(conn: Connection, since: datetime | None, limit: int
+                     ) -> list[dict[str, Any]]:
+    """Feed alerts fired, newest first, as `wire alerts --json` and `GET /alerts` show them:
+    the event and the feed as `wire feeds --json` showed it instead of a change and a story;
+    `id` as their deliveries' `X-Wire-Delivery`."""
+    stmt = select(_FEED_ALERTS).order_by(_FEED_ALERTS.c.id.desc()).limit(limit)
+    if since is not None:
+        stmt = stmt.where(_FEED_ALERTS.c.fired_at >= since)
+    return [{"id": f"feed-{r.id}", "rule": r.rule, "event": r.event,
+             "fired_at": format_time(r.fired_at), "outcome": r.outcome, "attempts": r.attempts,
+             "delivered_at": format_time(r.delivered_at) if r.delivered_at else None,
+             "last_status": r.last_status, "last_error": r.last_error, "feed": r.feed_state}
+            for r in conn.execute(stmt)]

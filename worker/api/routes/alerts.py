@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from worker.api.deps import Conn, Limit, Since, engine_of, since_time
 from worker.api.errors import BadParameter
 from worker.api.models import AlertList
-from worker.store.alerts import list_alerts, stream_after, stream_start
+from worker.store.alerts import list_alerts, list_feed_alerts, stream_after, stream_start
 
 router = APIRouter(tags=["alerts"])
 STREAM_POLL_SECONDS = 0.5
@@ -30,8 +30,10 @@ PING_SECONDS = 15
 
 @router.get("/alerts", response_model=AlertList)
 def alerts(conn: Conn, since: Since = None, limit: Limit = 100) -> dict[str, Any]:
-    """Alerts fired, newest first, with their delivery outcome."""
-    return {"alerts": list_alerts(conn, since_time(since), limit)}
+    """Alerts fired, newest first, with their delivery outcome; feed alerts beside them."""
+    since_at = since_time(since)
+    return {"alerts": list_alerts(conn, since_at, limit),
+            "feed_alerts": list_feed_alerts(conn, since_at, limit)}
 
 
 @router.get("/alerts/stream", response_class=EventSourceResponse, responses={
