@@ -153,8 +153,13 @@ def test_a_workers_prefork_processes_are_counted_together_and_a_killed_one_is_no
 
         cluster.kill(beat)  # no more polls: the worker's totals must equal the store's
         settings = Settings.from_env({**cluster.env}, tmp_path)
+        # the killed process's poll comes back to the other (or is dropped unrun and gives
+        # its feed back): slow on a loaded machine, so the wait is long and says what it saw
         wait_for(lambda: not any(r.lease_until for r in feed_rows(engine).values())
-                 and queue_depths(settings)["wire.poll"] == 0, 30, "the last polls to end")
+                 and queue_depths(settings)["wire.poll"] == 0, 120,
+                 lambda: f"the last polls to end: leases "
+                 f"{ {n: r.lease_until for n, r in feed_rows(engine).items()} }, queue "
+                 f"{queue_depths(settings)}\n{cluster.log_text()[-4000:]}")
         text = scrape(port)
         rows = feed_rows(engine)
     finally:

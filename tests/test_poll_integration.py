@@ -48,14 +48,17 @@ def feed_row(engine: Engine, name: str) -> Any:
         return conn.execute(select(FeedRow).where(FeedRow.name == name)).one()
 
 
-def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
+def wait_for(check: Callable[[], Any], timeout: float,
+             what: str | Callable[[], str]) -> Any:
+    """`check()` once it is true; `what` (or what it returns, read at the end) names it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
         if value:
             return value
         time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    raise AssertionError(f"timed out after {timeout} s waiting for "
+                         f"{what() if callable(what) else what}")
 
 
 # -- the poll task in process ------------------------------------------------------------------

@@ -79,20 +79,25 @@ class ChangePage(BaseModel):
     next: str = Field(description="pass as `after` to get the changes that follow")
 
 
-class Alert(BaseModel):
-    id: int
-    rule: str
-    change: ChangeKind
+class Delivery(BaseModel):
+    """What every alert carries of its delivery."""
+
     fired_at: str
     outcome: Literal["pending", "delivered", "failed"]
     attempts: int
     delivered_at: str | None
     last_status: int | None = Field(description="the receiver's last HTTP status")
     last_error: str | None
+
+
+class Alert(Delivery):
+    id: int
+    rule: str
+    change: ChangeKind
     story: Story
 
 
-class FeedAlert(BaseModel):
+class FeedAlert(Delivery):
     """An alert of a `feed_events` rule: the feed's health changed."""
 
     model_config = ConfigDict(extra="forbid")
@@ -100,12 +105,6 @@ class FeedAlert(BaseModel):
     id: str = Field(description="`feed-<n>`, as its deliveries' `X-Wire-Delivery`")
     rule: str
     event: Literal["failing", "quiet", "recovered"]
-    fired_at: str
-    outcome: Literal["pending", "delivered", "failed"]
-    attempts: int
-    delivered_at: str | None
-    last_status: int | None = Field(description="the receiver's last HTTP status")
-    last_error: str | None
     feed: dict[str, Any] = Field(description="the feed as `wire feeds --json` showed it then")
 
 
