@@ -123,7 +123,7 @@ def list_alerts(conn: Connection, since: datetime | None, limit: int) -> list[di
     if since is not None:
         page = page.where(ALERTS.c.fired_at >= since)
     sq = page.subquery("a")
-    return [alert_json(r) for r in conn.execute(_with_story(sq).order_by(sq.c.id.desc()))]
+    return [alert_json(r) for r in conn.execute(_with_story(sq).order_by(sq.c.id.desc())).all()]
 
 
 def stream_start(conn: Connection, last_id: int | None) -> int:

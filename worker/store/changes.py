@@ -93,7 +93,7 @@ def read_changes(conn: Connection, after: int, limit: int) -> list[ChangeEntry]:
     stmt = versioned_select(page, page.c.id.label("change_id"),
                             page.c.kind.label("change_kind")).order_by(page.c.id)
     return [ChangeEntry(row.change_id, row.change_kind, story_at_version(row))
-            for row in conn.execute(stmt)]
+            for row in conn.execute(stmt).all()]
 
 
 def take_change_order(conn: Connection) -> None:

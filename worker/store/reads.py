@@ -81,7 +81,7 @@ def stories_select(query: StoryQuery, now: datetime) -> Select[Any]:
 
 def list_stories(conn: Connection, query: StoryQuery, now: datetime) -> list[dict[str, Any]]:
     """Current versions, newest `version_created` first (SPEC `wire stories`)."""
-    return [story_json(row) for row in conn.execute(stories_select(query, now))]
+    return [story_json(row) for row in conn.execute(stories_select(query, now)).all()]
 
 
 def get_story(conn: Connection, story_id: int) -> dict[str, Any] | None:

@@ -112,7 +112,7 @@ def _by_time(conn: Connection, query: StoryQuery, after: tuple[Any, ...] | None,
         at = literal(after[1], StoryRow.version_created.type)
         stmt = stmt.where(tuple_(StoryRow.version_created, StoryRow.id) < tuple_(at, after[2]))
     stmt = stmt.order_by(StoryRow.version_created.desc(), StoryRow.id.desc())
-    return list(conn.execute(stmt.limit(query.limit + 1)))
+    return list(conn.execute(stmt.limit(query.limit + 1)).all())
 
 
 def _newest_id(conn: Connection) -> int:
@@ -123,7 +123,7 @@ def _ranked(conn: Connection, query: StoryQuery, offset: int, anchor: int,
             now: datetime) -> list[Any]:
     if conn.dialect.name != "postgresql":
         stmt = ranked_select(conn.dialect.name, query, offset, anchor, now)
-        return [] if stmt is None else list(conn.execute(stmt))
+        return [] if stmt is None else list(conn.execute(stmt).all())
     shares, configs = _store_stats(conn)
     parsed = pg_parsed(conn, query.words or "", configs)
     share = estimated_share(shares, parsed)
@@ -134,7 +134,7 @@ def _ranked(conn: Connection, query: StoryQuery, offset: int, anchor: int,
         stmt = ranked_select("postgresql", query, offset, anchor, now, parsed, common, lower)
         if stmt is None:
             return []
-        rows = list(conn.execute(stmt))
+        rows = list(conn.execute(stmt).all())
         # the window is the newest SEARCH_WINDOW matches only if the ids looked at held as
         # many (or were all of them): else look further back
         if lower is None or lower <= 0 or (rows and rows[0].matched >= SEARCH_WINDOW):
