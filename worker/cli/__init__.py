@@ -42,7 +42,8 @@ COMMANDS: dict[str, tuple[str, str | None]] = {
     "serve": ("worker.cli.serve:serve_cmd",
               "The publishers' HTTP API: stories, the change feed, search, alerts, feeds."),
     "alerts": ("worker.cli.alerts:alerts_cmd",
-               "Alerts fired, newest first: rule, change, story, delivery outcome and attempts."),
+               "Alerts fired, newest first: rule, change and story (or feed event and feed), "
+               "delivery outcome and attempts."),
     "doctor": ("worker.cli.ops:doctor_cmd",
                ("Check the settings, the feed file, the store, the broker and every feed's "
                 "source once.")),
