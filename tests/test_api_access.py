@@ -80,19 +80,23 @@ def _wire(tmp_path, *args, **env):
                             start_new_session=True)
 
 
+def _first_answer(proc, url):
+    """The first answer of `wire serve` (started as `proc`) at `url`, once it listens."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "wire serve did not start"
+            time.sleep(0.1)
+
+
 def test_wire_serve_listens_on_wire_api_bind_until_stopped(tmp_path):
     port = free_port()
     proc = _wire(tmp_path, "serve", WIRE_API_BIND=f"127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/stories", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                assert time.monotonic() < deadline, "wire serve did not start"
-                time.sleep(0.1)
+        answer = _first_answer(proc, f"http://127.0.0.1:{port}/stories")
         assert answer.status_code == 200 and answer.json() == {"stories": [], "next": None}
         assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()["info"]["title"] == (
             "wire-ingest")
@@ -126,14 +130,7 @@ def test_wire_serve_stops_promptly_with_a_live_stream_open(tmp_path):
     port = free_port()
     proc = _wire(tmp_path, "serve", WIRE_API_BIND=f"127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "wire serve did not start"
-                time.sleep(0.1)
+        _first_answer(proc, f"http://127.0.0.1:{port}/healthz")
         with httpx.stream("GET", f"http://127.0.0.1:{port}/alerts/stream", timeout=30) as live:
             assert live.status_code == 200
             stopping = time.monotonic()

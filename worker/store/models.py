@@ -283,7 +283,20 @@ class StoryChangeRow(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class AlertRow(Base):
+class Delivered:
+    """When an alert fired and what became of its delivery (story and feed alerts alike)."""
+
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: pending (to deliver or retry), delivered, failed (given up)
+    outcome: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertRow(Delivered, Base):
     """One alert: a rule fired on one change of a story's version (`worker.store.alerts`).
 
     Written in the transaction of the version (an outbox), at most once per (rule, story,
@@ -310,14 +323,6 @@ class AlertRow(Base):
     version_seq: Mapped[int] = mapped_column(BigInteger)
     content_hash: Mapped[str] = mapped_column(String(64))
     seq: Mapped[int | None] = mapped_column(BigInteger)
-    fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    #: pending (to deliver or retry), delivered, failed (given up)
-    outcome: Mapped[str] = mapped_column(String(16))
-    attempts: Mapped[int] = mapped_column(Integer)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_status: Mapped[int | None] = mapped_column(Integer)
-    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class AlertQueueRow(Base):
@@ -374,7 +379,7 @@ class TombstoneRow(Base):
 
 
 
-class FeedAlertRow(Base):
+class FeedAlertRow(Delivered, Base):
     """One alert on a feed's health transition (`worker.alerts.feed_events`), written in the
     transaction that records the transition; delivered like story alerts (migration 0018)."""
 
@@ -391,13 +396,6 @@ class FeedAlertRow(Base):
     event: Mapped[str] = mapped_column(String(16))
     #: the feed as `wire feeds --json` showed it at the transition
     feed_state: Mapped[dict[str, Any]] = mapped_column(Json)
-    fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    outcome: Mapped[str] = mapped_column(String(16))
-    attempts: Mapped[int] = mapped_column(Integer)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_status: Mapped[int | None] = mapped_column(Integer)
-    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 # the delivery protocols' shared state (tokens) and the archive: their own module, same metadata
