@@ -95,48 +95,32 @@ def make_app(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options=_transport_options(settings),
         beat_schedule={
-            "dispatch-due-feeds": {
-                "task": "wire.schedule.dispatch",
-                "schedule": settings.dispatch_seconds,
-                "options": {"expires": max(1.0, settings.dispatch_seconds),
-                            "queue": SCHEDULE_QUEUE},
-            },
+            "dispatch-due-feeds": _every("wire.schedule.dispatch", settings.dispatch_seconds,
+                                         SCHEDULE_QUEUE, expires=max(1.0, settings.dispatch_seconds)),
             # alerts whose message was lost or whose retry is due; embargoes that ended
-            "sweep-alerts": {
-                "task": "wire.alerts.sweep",
-                "schedule": settings.alert_sweep_seconds,
-                "options": {"expires": settings.alert_sweep_seconds, "queue": ALERTS_QUEUE},
-            },
-            "lift-embargoes": {
-                "task": "wire.alerts.lift_embargoes",
-                "schedule": settings.alert_sweep_seconds,
-                "options": {"expires": settings.alert_sweep_seconds, "queue": ALERTS_QUEUE},
-            },
-            "prune-dedupe-index": {
-                "task": "wire.maintenance.prune",
-                "schedule": PRUNE_EVERY_SECONDS,
-                "options": {"expires": PRUNE_EVERY_SECONDS, "queue": SCHEDULE_QUEUE},
-            },
-            "housekeeping": {
-                "task": "wire.ops.housekeeping",
-                "schedule": HOUSEKEEPING_EVERY_SECONDS,
-                "options": {"expires": HOUSEKEEPING_EVERY_SECONDS, "queue": SCHEDULE_QUEUE},
-            },
+            "sweep-alerts": _every("wire.alerts.sweep", settings.alert_sweep_seconds, ALERTS_QUEUE),
+            "lift-embargoes": _every("wire.alerts.lift_embargoes", settings.alert_sweep_seconds,
+                                     ALERTS_QUEUE),
+            "prune-dedupe-index": _every("wire.maintenance.prune", PRUNE_EVERY_SECONDS,
+                                         SCHEDULE_QUEUE),
+            "housekeeping": _every("wire.ops.housekeeping", HOUSEKEEPING_EVERY_SECONDS,
+                                   SCHEDULE_QUEUE),
             # feed alerts whose message was lost or whose retry is due
-            "sweep-feed-alerts": {
-                "task": "wire.alerts.sweep_feed",
-                "schedule": settings.alert_sweep_seconds,
-                "options": {"expires": settings.alert_sweep_seconds, "queue": ALERTS_QUEUE},
-            },
-            "sample-counters": {
-                "task": "wire.ops.sample",
-                "schedule": SAMPLE_EVERY_SECONDS,
-                "options": {"expires": SAMPLE_EVERY_SECONDS, "queue": SCHEDULE_QUEUE},
-            },
+            "sweep-feed-alerts": _every("wire.alerts.sweep_feed", settings.alert_sweep_seconds,
+                                        ALERTS_QUEUE),
+            "sample-counters": _every("wire.ops.sample", SAMPLE_EVERY_SECONDS, SCHEDULE_QUEUE),
         },
         beat_max_loop_interval=max(1.0, settings.dispatch_seconds),
     )
     return app
+
+
+def _every(task: str, seconds: float, queue: str, expires: float | None = None
+           ) -> dict[str, Any]:
+    """A beat entry: `task` every `seconds` on `queue`; a message not run within a period
+    (`expires`) is dropped, since the next one does the same work."""
+    return {"task": task, "schedule": seconds,
+            "options": {"expires": seconds if expires is None else expires, "queue": queue}}
 
 
 def _transport_options(settings: Settings) -> dict[str, Any]:
