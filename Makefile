@@ -29,9 +29,10 @@ test: install
 bench: install
 	$(BIN)/python -m bench
 
-## rewrite the parser goldens' expected output (review the diff)
+## rewrite the parser goldens' expected output and the compiled read statements (review the diff)
 goldens: install
 	$(BIN)/python scripts/regen_goldens.py
+	$(BIN)/python scripts/compile_reads.py
 
 clean:
 	rm -rf $(VENV) wire.db wire.db-* wire-broker.db* .pytest_cache

@@ -1,7 +1,8 @@
 """Starting `wire` imports what the command needs, no more (docs/performance.md "Start-up").
 
 The guard counts modules, not seconds: `wire --help` must not import the store, the broker, the
-web framework or the parsers; `wire stories` only the store's. The command table that lets the
+web framework or the parsers; `wire stories` only the store's (and on a current embedded store not even SQLAlchemy:
+tests/test_embedded_reads.py). The command table that lets the
 group list its commands without importing them must match the commands themselves, and the
 schema revision every command checks must be the migrations' head.
 """
@@ -27,13 +28,13 @@ HEAVY = ("celery", "kombu", "alembic", "fastapi", "uvicorn", "starlette", "httpx
 STORE_AND_PARSERS = ("sqlalchemy", "psycopg", "lxml")
 
 
-def imported_by(args: list[str], cwd: Path) -> set[str]:
+def imported_by(args: list[str], cwd: Path, url: str | None = None) -> set[str]:
     """The top-level packages a `wire` process has imported when the command is done."""
     code = ("import sys, json\nfrom worker.cli import main\n"
             f"sys.argv = ['wire', *{args!r}]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "sys.stderr.write('\\n' + json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
-    env = {"PATH": "/usr/bin:/bin", "WIRE_DATABASE_URL": f"sqlite:///{cwd / 'wire.db'}"}
+    env = {"PATH": "/usr/bin:/bin", "WIRE_DATABASE_URL": url or f"sqlite:///{cwd / 'wire.db'}"}
     done = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
@@ -48,9 +49,12 @@ def test_wire_help_imports_neither_the_store_nor_the_parsers(tmp_path):
 
 def test_wire_stories_imports_the_store_only(tmp_path):
     imported_by(["migrate"], tmp_path)  # a small store
-    modules = imported_by(["stories"], tmp_path)
+    # opened through SQLAlchemy (as a URL with options is)
+    modules = imported_by(["stories"], tmp_path, f"sqlite:///{tmp_path / 'wire.db'}?timeout=5")
     assert "sqlalchemy" in modules
     assert modules.isdisjoint(HEAVY), modules & set(HEAVY)
+    modules = imported_by(["stories"], tmp_path)  # read with sqlite3 alone
+    assert modules.isdisjoint(HEAVY + ("sqlalchemy",)), modules & set(HEAVY + ("sqlalchemy",))
 
 
 def test_the_schema_revision_checked_at_start_is_the_migrations_head():

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from worker.errors import ConfigError
 from worker.model import SIGNALS
-from worker.parse import format_names
+from worker.parse.registry import format_names
 from worker.secrets import Secrets, is_template, mask_url, url_credentials
 
 FEED_EVENTS = ("failing", "quiet", "recovered")  # SPEC "Feed health"

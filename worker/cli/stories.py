@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from worker.cli.app import cli, fail, now, quiet_logs, settings_of, store_of
 from worker.errors import ConfigError, DocumentError, FeedError, StoreError, WireError
-from worker.parse import format_names
-from worker.store.reads import STATUSES
+from worker.parse.registry import format_names
+from worker.store.rows import STATUSES
 
 if TYPE_CHECKING:
     from worker.config import AlertRule
     from worker.model import Document
     from worker.settings import Settings
+
+T = TypeVar("T")
 
 # what a command needs beyond listing stories is imported when it runs (worker.cli.app)
 
@@ -172,14 +175,12 @@ def parse_since(value: str | None) -> object:
 def stories_cmd(ctx: click.Context, provider: str | None, since: str | None, cluster: int | None,
                 status: str, limit: int, as_json: bool) -> None:
     """Current versions of stories, newest version_created first."""
-    from worker.store.reads import StoryQuery, list_stories
+    from worker.store.rows import StoryQuery
 
     quiet_logs(settings_of(ctx))
-    engine = store_of(ctx)
     query = StoryQuery(provider=provider, since=parse_since(since), cluster=cluster,  # type: ignore[arg-type]
                        status=status, limit=limit)
-    with engine.connect() as conn:
-        stories = list_stories(conn, query, now())
+    stories = _read(ctx, lambda reads, conn: reads.list_stories(conn, query, now()))
     for story in stories:
         if as_json:
             _echo_json(story)
@@ -196,12 +197,8 @@ def stories_cmd(ctx: click.Context, provider: str | None, since: str | None, clu
 @click.pass_context
 def versions_cmd(ctx: click.Context, story_id: int, as_json: bool) -> None:
     """Every version of a story, oldest first by the version key."""
-    from worker.store.reads import story_versions
-
     quiet_logs(settings_of(ctx))
-    engine = store_of(ctx)
-    with engine.connect() as conn:
-        versions = story_versions(conn, story_id)
+    versions = _read(ctx, lambda reads, conn: reads.story_versions(conn, story_id))
     if versions is None:
         fail(f"no story {story_id}", code=1)
     for version in versions:
@@ -220,14 +217,25 @@ def versions_cmd(ctx: click.Context, story_id: int, as_json: bool) -> None:
 @click.pass_context
 def story_cmd(ctx: click.Context, story_id: int) -> None:
     """One story's current version as JSON."""
-    from worker.store.reads import get_story
-
-    engine = store_of(ctx)
-    with engine.connect() as conn:
-        story = get_story(conn, story_id)
+    story = _read(ctx, lambda reads, conn: reads.get_story(conn, story_id))
     if story is None:
         fail(f"no story {story_id}", code=1)
     _echo_json(story)
+
+
+def _read(ctx: click.Context, read: Callable[[Any, Any], T]) -> T:
+    """`read(reads, conn)` with `worker.store.embedded` on an embedded store at the current
+    schema (no SQLAlchemy to import), else with `worker.store.reads` on the opened store."""
+    from worker.store import embedded
+
+    conn = embedded.open_embedded(settings_of(ctx).database_url)
+    if conn is not None:
+        with contextlib.closing(conn):
+            return read(embedded, conn)
+    from worker.store import reads
+
+    with store_of(ctx).connect() as connection:
+        return read(reads, connection)
 
 
 @cli.command("migrate")

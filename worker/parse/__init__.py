@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from worker.errors import DocumentError, UnknownFormat
 from worker.model import Document, ParsedDocument
-from worker.parse.registry import ALIASES, FORMATS, FormatModule
+from worker.parse.registry import ALIASES, FORMATS, FormatModule, format_names
 from worker.parse.xmlsafe import XMLRefused, parse_xml
 
 #: SPEC: a document over the size cap is refused (overridable by Settings)
@@ -37,11 +37,6 @@ class Decoded:
     xml_error: str | None = None
     data: Any = None
     text: str | None = None
-
-
-def format_names() -> list[str]:
-    """Every name `--format` takes."""
-    return sorted([*FORMATS, *ALIASES])
 
 
 def parse_document(

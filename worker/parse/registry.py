@@ -52,3 +52,8 @@ ALIASES: dict[str, str] = {
     "digitalwires": "dpa",
     "reuters-connect": "reuters",
 }
+
+
+def format_names() -> list[str]:
+    """Every name `--format` takes."""
+    return sorted([*FORMATS, *ALIASES])

@@ -36,6 +36,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql import text
 from sqlalchemy.types import TypeDecorator
 
+from worker.store.rows import sqlite_time, time_of
+
 Id = BigInteger().with_variant(Integer, "sqlite")
 
 
@@ -83,22 +85,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return super().bind_processor(dialect)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(
-            timezone.utc
-        )
-
-
-def sqlite_time(value: datetime | None) -> str | None:
-    """An aware time as `UTCDateTime` stores it on SQLite: UTC, `YYYY-MM-DD HH:MM:SS.ffffff`."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r} given to the store")
-    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return time_of(value)
 
 
 class Base(DeclarativeBase):
@@ -399,6 +386,6 @@ class FeedAlertRow(Delivered, Base):
 
 
 # the delivery protocols' shared state (tokens) and the archive: their own module, same metadata
-from worker.store import shared as _shared  # noqa: E402,F401
 # the items `wire ingest` stored from documents given by hand: their own module, same metadata
-from worker.store import ingested as _ingested  # noqa: E402,F401
+from worker.store import ingested as _ingested  # noqa: F401
+from worker.store import shared as _shared  # noqa: F401

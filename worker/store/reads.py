@@ -1,57 +1,55 @@
 """Reading the store: current stories, versions, clusters (SPEC "Command line", "HTTP API").
 
-Every function takes `now` for the embargo test; only the edges read the clock.
+Every function takes `now` for the embargo test; only the edges read the clock. The filters'
+parameters have fixed names (`provider`, `since`, `cluster`, `now`, `limit`), so the SQL of
+`wire stories` and `wire versions` can be compiled ahead for the embedded store
+(`compiled_reads`, read by `worker.store.embedded` without importing SQLAlchemy).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+import pprint
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, or_, select
+from sqlalchemy import Connection, Integer, Select, and_, bindparam, or_, select
+from sqlalchemy.dialects import sqlite
 
-from worker.model import STORY_KEYS, format_time
-from worker.store.models import StoryRow, VersionRow
+from worker.store.models import Json, StoryRow, UTCDateTime, VersionRow
+from worker.store.rows import (
+    DEFAULT_LIMIT,
+    STATUSES,
+    StoryQuery,
+    stories_key,
+    story_json,
+    versions_json,
+)
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "STATUSES",
+    "StoryQuery",
+    "compiled_reads",
+    "get_story",
+    "list_stories",
+    "stories_select",
+    "story_filters",
+    "story_json",
+    "story_versions",
+]
 
 STORIES = StoryRow.__table__
 VERSIONS = VersionRow.__table__
 
-#: SPEC `--status` values
-STATUSES = ("usable", "withheld", "canceled", "embargoed", "all")
-DEFAULT_LIMIT = 100
-
-
-@dataclass(frozen=True)
-class StoryQuery:
-    provider: str | None = None
-    since: datetime | None = None
-    cluster: int | None = None
-    status: str = "usable"
-    limit: int = DEFAULT_LIMIT
-    #: words in headline or body (full-text search, `worker.store.search`)
-    words: str | None = None
-
-
-def story_json(row: Any) -> dict[str, Any]:
-    """A story row as `wire stories --json` prints it: the SPEC keys plus store fields."""
-    out: dict[str, Any] = {}
-    for name in STORY_KEYS:
-        value = getattr(row, name)
-        out[name] = format_time(value) if isinstance(value, datetime) else value
-    out["story_id"] = row.id
-    out["cluster_id"] = row.cluster_id
-    out["received_at"] = format_time(row.received_at)
-    out["updated_at"] = format_time(row.updated_at)
-    return out
-
 
 def _status_filter(status: str, now: datetime) -> Any:
-    embargo_over = or_(StoryRow.embargoed.is_(None), StoryRow.embargoed <= now)
+    at = bindparam("now", now, type_=UTCDateTime)
     if status == "usable":
-        return and_(StoryRow.pubstatus == "usable", embargo_over)
+        return and_(StoryRow.pubstatus == "usable",
+                    or_(StoryRow.embargoed.is_(None), StoryRow.embargoed <= at))
     if status == "embargoed":
-        return and_(StoryRow.pubstatus == "usable", StoryRow.embargoed > now)
+        return and_(StoryRow.pubstatus == "usable", StoryRow.embargoed > at)
     if status in ("withheld", "canceled"):
         return StoryRow.pubstatus == status
     if status == "all":
@@ -66,17 +64,18 @@ def story_filters(query: StoryQuery, now: datetime) -> list[Any]:
     if condition is not None:
         conditions.append(condition)
     if query.provider:
-        conditions.append(StoryRow.provider == query.provider)
+        conditions.append(StoryRow.provider == bindparam("provider", query.provider))
     if query.since:
-        conditions.append(StoryRow.version_created >= query.since)
+        conditions.append(StoryRow.version_created >= bindparam("since", query.since))
     if query.cluster is not None:
-        conditions.append(StoryRow.cluster_id == query.cluster)
+        conditions.append(StoryRow.cluster_id == bindparam("cluster", query.cluster))
     return conditions
 
 
 def stories_select(query: StoryQuery, now: datetime) -> Select[Any]:
     stmt = select(STORIES).where(*story_filters(query, now))
-    return stmt.order_by(StoryRow.version_created.desc(), StoryRow.id.desc()).limit(query.limit)
+    return (stmt.order_by(StoryRow.version_created.desc(), StoryRow.id.desc())
+            .limit(bindparam("limit", query.limit, type_=Integer)))
 
 
 def list_stories(conn: Connection, query: StoryQuery, now: datetime) -> list[dict[str, Any]]:
@@ -85,7 +84,7 @@ def list_stories(conn: Connection, query: StoryQuery, now: datetime) -> list[dic
 
 
 def get_story(conn: Connection, story_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(STORIES).where(StoryRow.id == story_id)).first()
+    row = conn.execute(_story_select(story_id)).first()
     return story_json(row) if row is not None else None
 
 
@@ -94,18 +93,53 @@ def story_versions(conn: Connection, story_id: int) -> list[dict[str, Any]] | No
 
     The current version is the story's row; the others are its history (`versions`).
     """
-    story = conn.execute(select(STORIES).where(StoryRow.id == story_id)).first()
+    story = conn.execute(_story_select(story_id)).first()
     if story is None:
         return None
-    rows = [*conn.execute(select(VERSIONS).where(VersionRow.story_id == story_id)), story]
-    out = []
-    for row in sorted(rows, key=lambda r: (r.version_created, r.version_seq, r.content_hash)):
-        item: dict[str, Any] = {"provider": story.provider, "guid": story.guid}
-        for name in STORY_KEYS[2:]:
-            value = getattr(row, name)
-            item[name] = format_time(value) if isinstance(value, datetime) else value
-        item["story_id"] = story_id
-        item["current"] = row is story
-        item["received_at"] = format_time(row.updated_at if row is story else row.received_at)
-        out.append(item)
-    return out
+    return versions_json(story, list(conn.execute(_history_select(story_id))))
+
+
+def _story_select(story_id: int | None) -> Select[Any]:
+    return select(STORIES).where(StoryRow.id == bindparam("story_id", story_id))
+
+
+def _history_select(story_id: int | None) -> Select[Any]:
+    return select(VERSIONS).where(VersionRow.story_id == bindparam("story_id", story_id))
+
+
+def compiled_reads(head: str) -> str:
+    """The source of `worker.store.compiled_reads`: the SQLite SQL of the statements above for
+    every combination of filters, each with its parameters in order (a name, or a constant
+    in a one-element list), and how to read each column. `scripts/compile_reads.py` writes it;
+    a test holds the file equal to this."""
+    dialect = sqlite.dialect()
+    statements: dict[str, tuple[str, list[Any]]] = {}
+
+    def add(key: str, stmt: Any, names: set[str]) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        params = [name if name in names else [compiled.params[name]]
+                  for name in compiled.positiontup]
+        statements[key] = (compiled.string, params)
+
+    for status in STATUSES:
+        for provider, since, cluster in itertools.product((None, "p"), (None, "s"), (None, 0)):
+            query = StoryQuery(provider=provider, since=datetime.now() if since else None,
+                               cluster=cluster, status=status)
+            add(stories_key(query), stories_select(query, datetime.now()),
+                {"provider", "since", "cluster", "now", "limit"})
+    add("story", _story_select(None), {"story_id"})
+    add("history", _history_select(None), {"story_id"})
+
+    def kinds(table: Any) -> list[tuple[str, str | None]]:
+        return [(c.name, "time" if isinstance(c.type, UTCDateTime)
+                 else "json" if isinstance(c.type, Json) else None) for c in table.columns]
+
+    return (
+        '"""The SQLite statements of `wire stories` and `wire versions`, compiled from\n'
+        '`worker.store.reads` (`compiled_reads`): written by scripts/compile_reads.py, never by\n'
+        'hand."""\n\n'
+        f"HEAD = {head!r}\n"
+        f"STATEMENTS = {pprint.pformat(statements, width=100, sort_dicts=True)}\n"
+        f"COLUMNS = {pprint.pformat({'stories': kinds(STORIES), 'versions': kinds(VERSIONS)}, width=100)}\n"
+    )
+
