@@ -323,3 +323,39 @@ def test_a_database_restart_costs_neither_a_dispatch_nor_a_poll(pg_store_url, tm
     finally:
         tasks_app._runtime = None
         engine.dispose()
+
+
+def _archived(engine: Engine) -> int:
+    from worker.store.shared import ArchivedDocumentRow
+
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(ArchivedDocumentRow)).scalar_one()
+
+
+def test_a_document_is_archived_in_the_commit_that_stores_its_stories(poller, agency,
+                                                                      monkeypatch):
+    """A poll whose store transaction fails archives nothing (the document comes again and is
+    archived with its stories then); one that cannot be parsed is archived for a reparse."""
+    import worker.polls
+
+    agency.feed("/wire", body=rss(wire_items(3)))
+    agency.feed("/broken", body=b"<?xml version='1.0'?><unknown-wire><item/></unknown-wire>")
+    poller.configure([http_feed(agency, "wire", "/wire"), http_feed(agency, "broken", "/broken")])
+    stored = worker.polls.store_stories
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        stored(*args, **kwargs)  # the stories are written, then the transaction fails
+        raise RuntimeError("the store went away mid-transaction")
+
+    monkeypatch.setattr(worker.polls, "store_stories", failing)
+    assert poller.poll_due() == 2
+    assert counts(poller.engine) == (0, 0)
+    assert feed_row(poller.engine, "wire").last_outcome == "error"
+    assert _archived(poller.engine) == 1  # only the document no format reads
+    assert feed_row(poller.engine, "broken").last_outcome == "error"
+
+    monkeypatch.setattr(worker.polls, "store_stories", stored)
+    poller.make_due("wire")
+    poller.poll_due()
+    assert counts(poller.engine) == (3, 3)
+    assert _archived(poller.engine) == 2

@@ -24,7 +24,10 @@ the merge rule says).
   entry uses any more (the maintenance task runs it hourly).
 
 A poll archives only what it is about to parse: a 304, an unchanged body or a document whose
-items are all known archives nothing, so an unchanged feed costs nothing more.
+items are all known archives nothing, so an unchanged feed costs nothing more. A document's
+entry is written in the transaction that stores its stories and moves the feed's position
+(`pack` before it, `record` in it), so the archive never lists a document whose stories a
+crash kept out of the store; one that cannot be read or parsed is archived on its own.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import zstandard
-from sqlalchemy import Engine, delete, exists, select
+from sqlalchemy import Connection, Engine, delete, exists, select
 from sqlalchemy.engine import make_url
 
 from worker.model import Document
@@ -75,6 +78,17 @@ class ArchivedDocument:
 
 
 @dataclass(frozen=True)
+class Packed:
+    """A document ready to enter the archive (`Archive.pack`); `data` is what the store keeps
+    (None: its file is written already)."""
+
+    feed: str
+    digest: str
+    document: Document
+    data: bytes | None
+
+
+@dataclass(frozen=True)
 class Archive:
     """Where documents are archived: `folder`, or the store when it is None."""
 
@@ -83,27 +97,42 @@ class Archive:
 
     def put(self, engine: Engine, feed: str, document: Document, options: dict[str, Any],
             fetched_at: datetime) -> str:
-        """Archive `document` for `feed` (nothing if these bytes are archived for it already);
-        returns its digest."""
+        """Archive `document` for `feed` in a transaction of its own (nothing if these bytes
+        are archived for it already); returns its digest."""
+        packed = self.pack(engine, feed, document)
+        if packed is not None:
+            with engine.begin() as conn:
+                self.record(conn, packed, options, fetched_at)
+        return hashlib.sha256(document.content).hexdigest() if packed is None else packed.digest
+
+    def pack(self, engine: Engine, feed: str, document: Document) -> Packed | None:
+        """A document compressed and, for a folder archive, written to its file (content-
+        addressed, so a file no row names is harmless), to be `record`ed in the transaction
+        that stores its stories; None when these bytes are archived for the feed already."""
         digest = hashlib.sha256(document.content).hexdigest()
         with engine.connect() as conn:
             known = conn.execute(select(ArchivedDocumentRow.id).where(
                 ArchivedDocumentRow.feed == feed, ArchivedDocumentRow.digest == digest)).first()
         if known is not None:
-            return digest
+            return None
         data = pack(document.content)
         if self.folder is not None:
             self._write(digest, data)
-        insert = insert_of(engine)
-        with engine.begin() as conn:
-            if self.folder is None:
-                conn.execute(insert(ArchiveBlobRow).values(digest=digest, data=data)
-                             .on_conflict_do_nothing())
-            conn.execute(insert(ArchivedDocumentRow).values(
-                feed=feed, digest=digest, name=document.name, content_type=document.content_type,
-                size=len(document.content), options=options, fetched_at=fetched_at,
-            ).on_conflict_do_nothing())
-        return digest
+        return Packed(feed, digest, document, None if self.folder is not None else data)
+
+    def record(self, conn: Connection, packed: Packed, options: dict[str, Any],
+               fetched_at: datetime) -> None:
+        """Enter a packed document in the archive, in `conn`'s transaction (again: no-op)."""
+        insert = insert_of(conn)
+        if packed.data is not None:
+            conn.execute(insert(ArchiveBlobRow).values(digest=packed.digest, data=packed.data)
+                         .on_conflict_do_nothing())
+        document = packed.document
+        conn.execute(insert(ArchivedDocumentRow).values(
+            feed=packed.feed, digest=packed.digest, name=document.name,
+            content_type=document.content_type, size=len(document.content), options=options,
+            fetched_at=fetched_at,
+        ).on_conflict_do_nothing())
 
     def documents(self, engine: Engine, since: datetime | None = None,
                   feed: str | None = None) -> Iterator[ArchivedDocument]:

@@ -156,13 +156,16 @@ def options_of(feed: FeedConfig, max_bytes: int,
                         max_bytes=max_bytes, alert_rules=alert_rules)
 
 
+def archive_options(feed: FeedConfig) -> dict[str, Any]:
+    """The parse options an archived document is kept with (`wire reparse` uses them)."""
+    return {"format": feed.format, "provider": feed.provider, "timezone": feed.timezone}
+
+
 def archive(ctx: PollContext, document: Document) -> None:
-    """Archive a document about to be parsed (an unchanged one never gets here)."""
-    if ctx.archive is None:
-        return
-    feed = ctx.feed
-    options = {"format": feed.format, "provider": feed.provider, "timezone": feed.timezone}
-    ctx.archive.put(ctx.fetch.store, feed.name, document, options, ctx.fetch.now)
+    """Archive a document that could not be read, in a transaction of its own."""
+    if ctx.archive is not None:
+        ctx.archive.put(ctx.fetch.store, ctx.feed.name, document, archive_options(ctx.feed),
+                        ctx.fetch.now)
 
 
 def store_fetched(ctx: PollContext, fetched: Fetched) -> DocumentOutcome:
@@ -184,12 +187,23 @@ def store_fetched(ctx: PollContext, fetched: Fetched) -> DocumentOutcome:
         if fingerprints and known.issuperset(fingerprints):
             outcome.known, outcome.items = True, len(fingerprints)
         else:
-            archive(ctx, document)
+            # archived in the commit that stores its stories: a document in the archive is
+            # one whose stories are stored (the bytes are compressed before, outside it)
+            packed = (ctx.archive.pack(ctx.fetch.store, feed.name, document)
+                      if ctx.archive is not None else None)
             options = options_of(feed, ctx.fetch.max_bytes, ctx.alert_rules)
-            stories, problems = parse_stories(document, options, now, decoded)
+            try:
+                stories, problems = parse_stories(document, options, now, decoded)
+            except Exception:
+                if packed is not None:  # kept for `wire reparse` after a parser fix
+                    with ctx.fetch.store.begin() as conn:
+                        ctx.archive.record(conn, packed, archive_options(feed), now)  # type: ignore[union-attr]
+                raise
             unseen = set(fingerprints) - known
 
             def store(conn: Connection) -> IngestResult:
+                if packed is not None:
+                    ctx.archive.record(conn, packed, archive_options(feed), now)  # type: ignore[union-attr]
                 result = store_stories(conn, stories, ctx.clustering, now, options.alert_rules)
                 record_fingerprints(conn, ctx.feed_id, unseen, now)
                 if fetched.position is not None:
