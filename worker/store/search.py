@@ -24,6 +24,7 @@ search that matches fewer stories than the window is ranked whole.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from worker.store.models import StoryRow
-from worker.store.reads import StoryQuery, story_filters, story_json
+from worker.store.reads import StoryQuery, story_filters, story_json_sql
 
 STORIES = StoryRow.__table__
 SEARCH = literal_column("stories.search")
@@ -74,9 +75,14 @@ _TERM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 
 @dataclass(frozen=True)
 class StoryPage:
-    stories: list[dict[str, Any]]
+    #: each story's JSON text, as the database rendered it (`reads.story_json_sql`)
+    texts: list[str]
     #: the position to pass as `after` for the next page; None on the last page
     next: tuple[Any, ...] | None
+
+    @property
+    def stories(self) -> list[dict[str, Any]]:
+        return [json.loads(text) for text in self.texts]
 
 
 def page_stories(conn: Connection, query: StoryQuery, after: tuple[Any, ...] | None,
@@ -98,21 +104,27 @@ def page_stories(conn: Connection, query: StoryQuery, after: tuple[Any, ...] | N
     more = len(rows) > query.limit
     rows = rows[:query.limit]
     if not more or not rows:
-        return StoryPage([story_json(r) for r in rows], None)
+        return StoryPage([r.json for r in rows], None)
     last = rows[-1]
     position = (("r", offset + query.limit, anchor) if ranked
                 else ("t", last.version_created, last.id))
-    return StoryPage([story_json(r) for r in rows], position)
+    return StoryPage([r.json for r in rows], position)
 
 
 def _by_time(conn: Connection, query: StoryQuery, after: tuple[Any, ...] | None,
              now: datetime) -> list[Any]:
-    stmt = select(STORIES).where(*story_filters(query, now))
+    stmt = _page_select(conn.dialect.name).where(*story_filters(query, now))
     if after is not None:
         at = literal(after[1], StoryRow.version_created.type)
         stmt = stmt.where(tuple_(StoryRow.version_created, StoryRow.id) < tuple_(at, after[2]))
     stmt = stmt.order_by(StoryRow.version_created.desc(), StoryRow.id.desc())
     return list(conn.execute(stmt.limit(query.limit + 1)).all())
+
+
+def _page_select(dialect: str) -> Any:
+    """A page's rows: each story's JSON, and what its position is made of."""
+    return select(StoryRow.id, StoryRow.version_created,
+                  story_json_sql(dialect).label("json")).select_from(STORIES)
 
 
 def _newest_id(conn: Connection) -> int:
@@ -125,13 +137,15 @@ def _ranked(conn: Connection, query: StoryQuery, offset: int, anchor: int,
         stmt = ranked_select(conn.dialect.name, query, offset, anchor, now)
         return [] if stmt is None else list(conn.execute(stmt).all())
     shares, configs = _store_stats(conn)
-    parsed = pg_parsed(conn, query.words or "", configs)
+    by_config = pg_parsed(conn, query.words or "")
+    parsed = distinct_queries(by_config, configs)
     share = estimated_share(shares, parsed)
     common = share >= COMMON_SHARE
     span = None if common else look_back(share, anchor)
     while True:
         lower = anchor - span if span is not None else None
-        stmt = ranked_select("postgresql", query, offset, anchor, now, parsed, common, lower)
+        stmt = ranked_select("postgresql", query, offset, anchor, now, parsed, common, lower,
+                             by_config)
         if stmt is None:
             return []
         rows = list(conn.execute(stmt).all())
@@ -158,17 +172,27 @@ def look_back(share: float, anchor: int) -> int | None:
     return span if span < anchor // 2 else None
 
 
-def pg_parsed(conn: Connection, words: str, configs: tuple[str, ...] = PG_CONFIGS) -> list[str]:
-    """The distinct queries the words make in the given languages (as tsquery text).
+def pg_parsed(conn: Connection, words: str) -> dict[str, str]:
+    """The query the words make in each text search configuration (tsquery text; '' when
+    nothing is left), from one round trip.
 
-    One word makes one to four different queries in 29 languages; OR-ing all 29 made the
-    planner take the word for 29 times as frequent and scan the newest stories one by one
-    for a rare word (8 s at 100,000 stories instead of 2 ms).
+    Parsed here once, the queries reach the statement as constants: a CASE of
+    `websearch_to_tsquery` calls per language, three times in the statement, had PostgreSQL
+    run the parser and every language's stemmer while planning (8.5 of the 15 ms a rare
+    word's page took at 100,000 stories).
     """
-    names = ", ".join(f"'{c}'" for c in configs)
-    rows = conn.execute(text(f"SELECT DISTINCT websearch_to_tsquery(c::regconfig, :w)::text "
+    names = ", ".join(f"'{c}'" for c in PG_CONFIGS)
+    rows = conn.execute(text(f"SELECT c, websearch_to_tsquery(c::regconfig, :w)::text "
                              f"FROM unnest(ARRAY[{names}]) c"), {"w": words})
-    return sorted(q for (q,) in rows if q)
+    return {config: query or "" for config, query in rows}
+
+
+def distinct_queries(parsed: dict[str, str], configs: tuple[str, ...]) -> list[str]:
+    """The distinct queries the words make in the given languages. One word makes one to four
+    different queries in 29 languages; OR-ing all 29 made the planner take the word for 29
+    times as frequent and scan the newest stories one by one for a rare word (8 s at 100,000
+    stories instead of 2 ms)."""
+    return sorted({parsed[c] for c in configs if parsed.get(c)})
 
 
 def estimated_share(shares: dict[str, float], parsed: list[str]) -> float:
@@ -209,9 +233,11 @@ def _store_stats(conn: Connection) -> tuple[dict[str, float], tuple[str, ...]]:
 
 def ranked_select(dialect: str, query: StoryQuery, offset: int, anchor: int,
                   now: datetime, parsed_words: list[str] | None = None,
-                  common: bool = False, lower: int | None = None) -> Any:
+                  common: bool = False, lower: int | None = None,
+                  by_config: dict[str, str] | None = None) -> Any:
     """The statement of one ranked page (None: no word to look for). PostgreSQL needs the
-    words parsed (`pg_parsed`) and whether they are common (`estimated_share`): the newest
+    words parsed (`pg_parsed`: per language `by_config`, and the distinct queries of the
+    store's languages `parsed_words`) and whether they are common (`estimated_share`): the newest
     matches of common words are found by reading the newest stories until enough match, the
     others by listing every match from the index (the planner, which does not count what
     reading a story's vector costs, chose the first for words in 1.5 % of the stories: 150
@@ -224,23 +250,17 @@ def ranked_select(dialect: str, query: StoryQuery, offset: int, anchor: int,
     if dialect == "postgresql":
         if not parsed_words:
             return None
-        # inline: a prepared statement's generic plan would parse the words for every row
-        words = bindparam("words", query.words, literal_execute=True)
-        regconfig = {c: literal_column(f"'{c}'::regconfig") for c in PG_CONFIGS}
-        parsed = {c: func.websearch_to_tsquery(regconfig[c], words) for c in PG_CONFIGS}
         any_language = cast(literal(parsed_words[0]), TSQUERY)
         for other in parsed_words[1:]:
             any_language = any_language.op("||")(cast(literal(other), TSQUERY))
         # the OR of every language's query is what the GIN index can answer (a superset); the
         # query as the story's own language parses it decides (a `-word` of another stemmer
-        # would not), chosen per row among queries parsed once
+        # would not), chosen per row among the queries parsed once (`own_query`)
         # the words make one query in every language the store holds: it is each story's own
         # (checking it again per story read every match's vector: 40 instead of 16 ms for a
         # word in 1.9 % of 100,000 stories)
         uniform = len(parsed_words) == 1
-        own = any_language if uniform else case(
-            {regconfig[c]: q for c, q in parsed.items()},
-            value=func.wire_regconfig(StoryRow.language), else_=parsed["simple"])
+        own = any_language if uniform else own_query(by_config or {})
         true_match = [SEARCH.op("@@")(any_language)]
         if not uniform:
             true_match.append(SEARCH.op("@@")(own))
@@ -255,7 +275,7 @@ def ranked_select(dialect: str, query: StoryQuery, offset: int, anchor: int,
                   .subquery("candidates"))
         score = cast(-func.ts_rank_cd(SEARCH, own), REAL)
         matched = window.c.matched if "matched" in window.c else literal(SEARCH_WINDOW)
-        stmt = (select(STORIES, score.label("score"), matched.label("matched"))
+        stmt = (_page_select(dialect).add_columns(score.label("score"), matched.label("matched"))
                 .join(window, window.c.id == StoryRow.id).where(*true_match[1:]))
     else:
         match = fts5_query(query.words)
@@ -267,8 +287,25 @@ def ranked_select(dialect: str, query: StoryQuery, offset: int, anchor: int,
         window = (select(found.c.id, found.c.score).order_by(found.c.id.desc())
                   .limit(SEARCH_WINDOW).subquery("candidates"))
         score = window.c.score
-        stmt = select(STORIES, score.label("score")).join(window, window.c.id == StoryRow.id)
+        stmt = (_page_select(dialect).add_columns(score.label("score"))
+                .join(window, window.c.id == StoryRow.id))
     return stmt.order_by(score, StoryRow.id).offset(offset).limit(query.limit + 1)
+
+
+def own_query(by_config: dict[str, str]) -> Any:
+    """The words' query in each story's own language: a CASE over its configuration, the
+    query most languages make as the ELSE and the others as WHENs (constants, nothing parsed
+    per row or at planning)."""
+    counts: dict[str, int] = {}
+    for query in by_config.values():
+        counts[query] = counts.get(query, 0) + 1
+    usual = max(sorted(counts), key=counts.__getitem__) if counts else ""
+    whens = {literal_column(f"'{c}'::regconfig"): cast(literal(q), TSQUERY)
+             for c, q in sorted(by_config.items()) if q != usual}
+    if not whens:
+        return cast(literal(usual), TSQUERY)
+    return case(whens, value=func.wire_regconfig(StoryRow.language),
+                else_=cast(literal(usual), TSQUERY))
 
 
 def _fts5_window(name: str, match: str, conditions: list[Any]) -> Any:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
 
 from worker.api import cursors
@@ -31,7 +32,7 @@ def list_stories(
         'words in headline or body, ranked; "quoted phrases", -excluded'))] = None,
     cursor: Annotated[str | None, Query(max_length=300, description="`next` of the last page")
                       ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Current versions: newest first, or ranked by `q`; filters combine."""
     query = StoryQuery(provider=provider, since=since_time(since), cluster=cluster,
                        status=status, limit=limit, words=q)
@@ -40,8 +41,10 @@ def list_stories(
         page = page_stories(conn, query, after, now)
     except ValueError as e:
         raise BadParameter("cursor", str(e)) from None
-    return {"stories": page.stories,
-            "next": cursors.encode(page.next) if page.next is not None else None}
+    # the stories' JSON as the database rendered it (`StoryPage`), passed through unparsed
+    after_page = cursors.encode(page.next) if page.next is not None else None
+    body = f'{{"stories":[{",".join(page.texts)}],"next":{json.dumps(after_page)}}}'
+    return Response(body.encode("utf-8"), media_type="application/json")
 
 
 @router.get("/stories/{story_id}", response_model=Story, responses={404: {}})
