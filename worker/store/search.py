@@ -35,7 +35,6 @@ from typing import Any
 from sqlalchemy import (
     REAL,
     Connection,
-    bindparam,
     case,
     cast,
     column,
