@@ -5,7 +5,8 @@
     .venv/bin/python -m bench.api_bench --only api --sizes 100000
     options: --pg URL (a PostgreSQL server; the bench creates and drops its databases),
              --redis URL (default redis://127.0.0.1:6379/14), --samples N (default 50),
-             --sizes N,N (default 100000,1000000), --out PATH (bench/results/api-latest.json)
+             --sizes N,N (default 100000,1000000), --out PATH (bench/results/api-latest.json),
+             --keep (keep each size's store, database wire_bench_api_N, and reuse it)
 
 Latency (`bench.alert_latency`): from the start of the poll that ingests a dropped document to
 its webhook arriving at a local receiver, through `wire run` (SQLite, embedded broker) and
@@ -22,6 +23,7 @@ database plus SQLAlchemy and rendering). Target: p99 under 50 ms for a page of 1
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -31,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -162,10 +165,12 @@ def api(args: argparse.Namespace, tmp: Path, size: int) -> dict[str, Any]:
     from worker.store.search import page_stories
 
     out: dict[str, Any] = {"stories": size}
-    with fresh_store("postgresql", tmp, args.pg) as url:
-        open_store(url).dispose()
-        print(f"api at {size:,} stories: loading", flush=True)
-        out["load"] = api_data.load(url, size, log=lambda m: print(m, flush=True))
+    with (kept_store(args.pg, size) if args.keep else fresh_store("postgresql", tmp, args.pg)
+          ) as url:
+        if not args.keep or not api_data.loaded(url, size):
+            open_store(url).dispose()
+            print(f"api at {size:,} stories: loading", flush=True)
+            out["load"] = api_data.load(url, size, log=lambda m: print(m, flush=True))
         words = api_data.query_words(url, size)
         out["words"] = words
         rng = random.Random(size)
@@ -225,6 +230,24 @@ def api(args: argparse.Namespace, tmp: Path, size: int) -> dict[str, Any]:
     return out
 
 
+@contextlib.contextmanager
+def kept_store(pg_server: str, size: int) -> Iterator[str]:
+    """`--keep`: the database `wire_bench_api_<size>`, made on first use and kept, so that a
+    second run measures the same stories without loading them again (~30 min at 1M)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(pg_server.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"wire_bench_api_{size}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+                        ).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    yield server.set(database=name).render_as_string(hide_password=False)
+
+
 def _cursor(position: int) -> str:
     from worker.api.cursors import change_cursor
 
@@ -277,6 +300,8 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=50)
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--out", default=str(RESULTS / "api-latest.json"))
+    ap.add_argument("--keep", action="store_true",
+                    help="keep each size's store (database wire_bench_api_N) and reuse it")
     args = ap.parse_args()
     sections = args.only or ["latency", "api"]
     results: dict[str, Any] = {"command": "python -m bench.api_bench " + " ".join(sys.argv[1:]),

@@ -116,6 +116,22 @@ FROM (SELECT id, headline, body,
 """
 
 
+def loaded(pg_url: str, count: int) -> bool:
+    """Whether the store at `pg_url` holds the `count` stories `load` writes, at the current
+    schema (a kept bench store)."""
+    from worker.store.db import HEAD_REVISION
+
+    url = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as conn:
+        try:
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            stories = conn.execute("SELECT count(*) FROM stories WHERE provider = 'bench'"
+                                   ).fetchone()
+        except psycopg.errors.UndefinedTable:
+            return False
+    return revision is not None and revision[0] == HEAD_REVISION and stories[0] == count
+
+
 def query_words(pg_url: str, count: int) -> dict[str, list[str]]:
     """Words of the vocabulary by how many stories hold them: rare (0.05-0.2 % of stories),
     medium (0.5-2 %) and common (5-20 %), counted with the index as the API matches; and

@@ -263,19 +263,23 @@ def ranked_select(dialect: str, query: StoryQuery, offset: int, anchor: int,
         true_match = [SEARCH.op("@@")(any_language)]
         if not uniform:
             true_match.append(SEARCH.op("@@")(own))
-        if common:  # the newest stories one by one, until the window is full
-            matching = select(StoryRow.id).where(SEARCH.op("@@")(any_language), *conditions)
-        else:  # every match from the index, true matches only: a word that another language
-            # stems into a common one must not fill the window with stories that do not match
+        # reading a story's vector (its TOAST, ~10 us) is what a search costs: each is read
+        # once to find a match and once to rank it, and only the newest matches are ranked
+        score = cast(-func.ts_rank_cd(SEARCH, own), REAL).label("score")
+        if common:  # the newest stories one by one until the window is full, each match
+            # ranked as it is found
+            candidates = (select(StoryRow.id, score, literal(SEARCH_WINDOW).label("matched"))
+                          .where(*true_match, *conditions).order_by(StoryRow.id.desc())
+                          .limit(SEARCH_WINDOW).subquery("candidates"))
+        else:  # every match from the index, true matches only (a word that another language
+            # stems into a common one must not fill the window with stories that do not
+            # match), then the newest of them ranked
             every = (select(StoryRow.id).where(*true_match, *conditions)
                      .cte("matching").prefix_with("MATERIALIZED"))
-            matching = select(every.c.id, func.count().over().label("matched"))
-        window = (matching.order_by(matching.selected_columns[0].desc()).limit(SEARCH_WINDOW)
-                  .subquery("candidates"))
-        score = cast(-func.ts_rank_cd(SEARCH, own), REAL)
-        matched = window.c.matched if "matched" in window.c else literal(SEARCH_WINDOW)
-        stmt = (_page_select(dialect).add_columns(score.label("score"), matched.label("matched"))
-                .join(window, window.c.id == StoryRow.id).where(*true_match[1:]))
+            newest = (select(every.c.id, func.count().over().label("matched"))
+                      .order_by(every.c.id.desc()).limit(SEARCH_WINDOW).subquery("newest"))
+            candidates = (select(newest.c.id, score, newest.c.matched)
+                          .join(STORIES, StoryRow.id == newest.c.id).subquery("candidates"))
     else:
         match = fts5_query(query.words)
         if match is None:
@@ -283,12 +287,13 @@ def ranked_select(dialect: str, query: StoryQuery, offset: int, anchor: int,
         windows = [_fts5_window(name, match, conditions).subquery(f"{name}_window")
                    for name in ("stories_fts", "stories_fts_en")]
         found = union_all(*(select(w.c.id, w.c.score) for w in windows)).subquery("found")
-        window = (select(found.c.id, found.c.score).order_by(found.c.id.desc())
-                  .limit(SEARCH_WINDOW).subquery("candidates"))
-        score = window.c.score
-        stmt = (_page_select(dialect).add_columns(score.label("score"))
-                .join(window, window.c.id == StoryRow.id))
-    return stmt.order_by(score, StoryRow.id).offset(offset).limit(query.limit + 1)
+        candidates = (select(found.c.id, found.c.score).order_by(found.c.id.desc())
+                      .limit(SEARCH_WINDOW).subquery("candidates"))
+    # the page is chosen among the candidates first; only its stories are read and rendered
+    page = (select(candidates).order_by(candidates.c.score, candidates.c.id)
+            .offset(offset).limit(query.limit + 1).subquery("page"))
+    return (_page_select(dialect).add_columns(*(c for c in page.c if c.name != "id"))
+            .join(page, page.c.id == StoryRow.id).order_by(page.c.score, page.c.id))
 
 
 def own_query(by_config: dict[str, str]) -> Any:
