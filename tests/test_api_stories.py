@@ -230,12 +230,14 @@ def test_search_ranks_the_newest_matches_and_pages_them_as_a_fixed_set(store, mo
     assert "urn:w:late" in [s["guid"] for s in page().stories]
 
 
-@pytest.mark.parametrize("first_span", [1, 3, 7, 40])
-def test_a_search_that_looks_at_the_newest_ids_first_finds_the_same_window(
-        pg_store_url, monkeypatch, first_span):
-    """PostgreSQL looks for a word's matches among the newest ids first (`look_back`) and
-    further back until the window is full: whatever the first span, a search lists exactly
-    the newest matches, ranked, as looking at every id does."""
+@pytest.mark.parametrize("plan", [(True, None), (False, 1), (False, 3), (False, 7),
+                                  (False, 40)])
+def test_every_way_of_finding_the_newest_matches_finds_the_same_window(
+        pg_store_url, monkeypatch, plan):
+    """PostgreSQL finds a word's newest matches by reading the newest stories one by one, by
+    ANDing the index with the newest ids (further back until the window is full), or from
+    every match (`search_plan` picks by cost): each lists exactly the newest matches, ranked,
+    as looking at every match does."""
     from sqlalchemy import text
 
     from worker.store import search
@@ -251,8 +253,8 @@ def test_a_search_that_looks_at_the_newest_ids_first_finds_the_same_window(
         with engine.begin() as conn:
             conn.execute(text("ANALYZE stories"))
 
-        def listed(span):
-            monkeypatch.setattr(search, "look_back", lambda share, anchor: span)
+        def listed(way):
+            monkeypatch.setattr(search, "search_plan", lambda share, stories, uniform: way)
             pages, after = [], None
             with engine.connect() as conn:
                 while True:
@@ -263,9 +265,28 @@ def test_a_search_that_looks_at_the_newest_ids_first_finds_the_same_window(
                         return pages
                     after = page.next
 
-        every_id = listed(None)
+        every_id = listed((False, None))
         assert sorted(every_id) == sorted(f"urn:lb:{i}" for i in (15, 18, 21, 24, 27))
         assert set(every_id[:3]) == {"urn:lb:15", "urn:lb:21", "urn:lb:27"}  # twice the word
-        assert listed(first_span) == every_id
+        assert listed(plan) == every_id
     finally:
         engine.dispose()
+
+
+def test_the_cheapest_way_to_the_newest_matches_follows_a_words_share():
+    """Common words: the newest stories one by one; a word in a few percent: the index ANDed
+    with the newest ids; rare words (and words the statistics do not know): every match."""
+    from worker.store.search import SEARCH_WINDOW, estimated_share, search_plan
+
+    million = 1_000_000
+    assert search_plan(0.19, million, True) == (True, None)
+    common, span = search_plan(0.015, million, True)
+    assert not common and span == int(2 * SEARCH_WINDOW / 0.015)
+    assert search_plan(0.05, million, True)[1] is not None  # not 10,000 vectors one by one
+    assert search_plan(0.001, million, True) == (False, None)
+    assert search_plan(0.0, million, True) == (False, None)
+    assert search_plan(0.19, 100_000, True)[1] is not None  # a smaller store: the index
+    shares = {"kabel": 0.19, "monlihuhu": 0.015}
+    assert estimated_share(shares, ["'kabel' & 'monlihuhu'"]) == pytest.approx(0.19 * 0.015)
+    assert estimated_share(shares, ["'kabel' | 'monlihuhu'"]) == 0.19
+    assert estimated_share(shares, ["'kabel' & 'unknown'"]) == 0.0

@@ -25,6 +25,7 @@ search that matches fewer stories than the window is ranked whole.
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -63,8 +64,6 @@ PG_CONFIGS = ("simple", "arabic", "armenian", "basque", "catalan", "danish", "du
 BM25 = "3.0, 1.0"
 #: a search ranks at most this many of the most recently received matching stories
 SEARCH_WINDOW = 500
-#: words in at least this share of stories are common (`ranked_select`)
-COMMON_SHARE = 0.03
 #: how long PostgreSQL's statistics of the stories are kept in this process
 STATS_SECONDS = 600.0
 _STATS: dict[str, tuple[float, tuple[dict[str, float], tuple[str, ...]]]] = {}
@@ -138,9 +137,7 @@ def _ranked(conn: Connection, query: StoryQuery, offset: int, anchor: int,
     shares, configs = _store_stats(conn)
     by_config = pg_parsed(conn, query.words or "")
     parsed = distinct_queries(by_config, configs)
-    share = estimated_share(shares, parsed)
-    common = share >= COMMON_SHARE
-    span = None if common else look_back(share, anchor)
+    common, span = search_plan(estimated_share(shares, parsed), anchor, len(parsed) == 1)
     while True:
         lower = anchor - span if span is not None else None
         stmt = ranked_select("postgresql", query, offset, anchor, now, parsed, common, lower,
@@ -155,20 +152,38 @@ def _ranked(conn: Connection, query: StoryQuery, offset: int, anchor: int,
         span = None if span is None or span * 8 >= anchor else span * 8
 
 
-def look_back(share: float, anchor: int) -> int | None:
-    """How many of the newest ids to search first for a word in `share` of the stories
-    (expected to hold twice the window), or None for all of them.
+#: what finding a word's newest matches costs on PostgreSQL, in microseconds: reading a story's
+#: vector to test it (its TOAST), an entry of the word's posting list in the GIN index, an id
+#: of an id range's bitmap, and reading a story the index found (its vector too when the
+#: story's own language parses the words differently). Measured at 1,000,000 stories with
+#: bench/api_bench.py on the project's 2-core machine (docs/performance.md "API and alerts");
+#: only their ratios matter
+ROW_US, POSTING_US, ID_US, MATCH_US, OWN_MATCH_US = 10.0, 0.22, 0.12, 5.0, 15.0
 
-    A word's matches are one heap page each to read (and its vector, to check the story's
-    own language): a word in 2 % of a million stories is 20,000 pages, ~400 ms, where the
-    newest 500 lie within the newest ~25,000 ids. Looking there first (the id range's index
-    and the word's, AND-ed as bitmaps) reads ~1,000. Words the statistics do not list are
-    rarer than every listed one; their matches are read whole when that is the cheaper way.
+
+def search_plan(share: float, stories: int, uniform: bool) -> tuple[bool, int | None]:
+    """(common, span): how to find the newest SEARCH_WINDOW matches of words in `share` of
+    `stories`, whichever of three ways is expected to cost least:
+
+    - common: read the newest stories one by one until the window is full (~W/share
+      vectors: a word in 19 % of a million stories, 26 ms);
+    - span: AND the word's posting list with the newest `span` ids (twice the window
+      expected there) and read only those matches (the whole posting list is still read: a
+      word in 1.5 %, 16 ms; in 19 %, 48);
+    - neither: read every match the index lists (a word in 0.1 %, 5 ms).
+
+    Words the statistics do not list are rarer than every listed one (share 0): every match.
     """
     if share <= 0:
-        return None
+        return False, None
+    found = share * stories
+    match = MATCH_US if uniform else OWN_MATCH_US
     span = int(2 * SEARCH_WINDOW / share)
-    return span if span < anchor // 2 else None
+    costs = {(True, None): SEARCH_WINDOW / share * ROW_US,
+             (False, None): found * (POSTING_US + match)}
+    if span < stories:
+        costs[(False, span)] = found * POSTING_US + span * ID_US + 2 * SEARCH_WINDOW * match
+    return min(costs, key=costs.__getitem__)
 
 
 def pg_parsed(conn: Connection, words: str) -> dict[str, str]:
@@ -196,13 +211,16 @@ def distinct_queries(parsed: dict[str, str], configs: tuple[str, ...]) -> list[s
 
 def estimated_share(shares: dict[str, float], parsed: list[str]) -> float:
     """The share of stories a query matches at most, from PostgreSQL's statistics of `search`
-    (its most common lexemes; one not among them is rarer than all of them)."""
+    (its most common lexemes; one not among them is rarer than all of them): an OR of words
+    as its most frequent one, words that must all appear as the product of their shares (as
+    if independent: a common and a medium word, 19 % and 1.5 %, match ~0.3 %, and looking for
+    them as often as the medium word alone made the search widen its range four times)."""
     estimate = 0.0
     for query in parsed:
         lexemes = [m.group(2).replace("''", "'") for m in _LEXEME.finditer(query)
                    if not m.group(1)]
         found = [shares.get(lexeme, 0.0) for lexeme in lexemes] or [0.0]
-        estimate = max(estimate, max(found) if "|" in query else min(found))
+        estimate = max(estimate, max(found) if "|" in query else math.prod(found))
     return estimate
 
 
@@ -236,12 +254,12 @@ def ranked_select(dialect: str, query: StoryQuery, offset: int, anchor: int,
                   by_config: dict[str, str] | None = None) -> Any:
     """The statement of one ranked page (None: no word to look for). PostgreSQL needs the
     words parsed (`pg_parsed`: per language `by_config`, and the distinct queries of the
-    store's languages `parsed_words`) and whether they are common (`estimated_share`): the newest
-    matches of common words are found by reading the newest stories until enough match, the
-    others by listing every match from the index (the planner, which does not count what
-    reading a story's vector costs, chose the first for words in 1.5 % of the stories: 150
-    instead of 25 ms at 100,000), among ids above `lower` when given (`look_back`); each row
-    then carries `matched`, how many true matches that range held."""
+    store's languages `parsed_words`) and the way to find their newest matches (`search_plan`;
+    not the planner's choice, which does not count what reading a story's vector costs: it
+    read the newest stories one by one for words in 1.5 % of the stories, 150 instead of
+    25 ms at 100,000): `common` reads the newest stories until enough match, else every match
+    the index lists, among ids above `lower` when given; each row then carries `matched`, how
+    many true matches that range held."""
     assert query.words is not None
     conditions = [*story_filters(query, now), StoryRow.id <= anchor]
     if lower is not None:
