@@ -36,6 +36,8 @@ from typing import Any
 from sqlalchemy import (
     REAL,
     Connection,
+    Text,
+    bindparam,
     case,
     cast,
     column,
@@ -144,7 +146,14 @@ def _ranked(conn: Connection, query: StoryQuery, offset: int, anchor: int,
                              by_config)
         if stmt is None:
             return []
+        if lower is not None:
+            # the planner would read the id range one story at a time and test each vector
+            # (it does not count their TOAST): 5,297 stories, 33 ms, for a word in 19 % of
+            # 100,000; AND-ing the range's bitmap with the index's reads only the matches (5 ms)
+            conn.execute(text("SET LOCAL enable_indexscan = off"))
         rows = list(conn.execute(stmt).all())
+        if lower is not None:
+            conn.execute(text("SET LOCAL enable_indexscan = on"))
         # the window is the newest SEARCH_WINDOW matches only if the ids looked at held as
         # many (or were all of them): else look further back
         if lower is None or lower <= 0 or (rows and rows[0].matched >= SEARCH_WINDOW):
@@ -267,9 +276,9 @@ def ranked_select(dialect: str, query: StoryQuery, offset: int, anchor: int,
     if dialect == "postgresql":
         if not parsed_words:
             return None
-        any_language = cast(literal(parsed_words[0]), TSQUERY)
+        any_language = _tsquery(parsed_words[0])
         for other in parsed_words[1:]:
-            any_language = any_language.op("||")(cast(literal(other), TSQUERY))
+            any_language = any_language.op("||")(_tsquery(other))
         # the OR of every language's query is what the GIN index can answer (a superset); the
         # query as the story's own language parses it decides (a `-word` of another stemmer
         # would not), chosen per row among the queries parsed once (`own_query`)
@@ -322,12 +331,20 @@ def own_query(by_config: dict[str, str]) -> Any:
     for query in by_config.values():
         counts[query] = counts.get(query, 0) + 1
     usual = max(sorted(counts), key=counts.__getitem__) if counts else ""
-    whens = {literal_column(f"'{c}'::regconfig"): cast(literal(q), TSQUERY)
+    whens = {literal_column(f"'{c}'::regconfig"): _tsquery(q)
              for c, q in sorted(by_config.items()) if q != usual}
     if not whens:
-        return cast(literal(usual), TSQUERY)
+        return _tsquery(usual)
     return case(whens, value=func.wire_regconfig(StoryRow.language),
-                else_=cast(literal(usual), TSQUERY))
+                else_=_tsquery(usual))
+
+
+def _tsquery(query: str) -> Any:
+    """A parsed query as a constant written into the statement: as a parameter, the words of
+    every search made one statement, which psycopg prepares after five runs and PostgreSQL
+    then plans once for all words (a common word through the index: 88 instead of 31 ms at
+    100,000 stories)."""
+    return cast(bindparam(None, query, type_=Text, literal_execute=True), TSQUERY)
 
 
 def _fts5_window(name: str, match: str, conditions: list[Any]) -> Any:
