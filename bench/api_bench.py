@@ -208,7 +208,7 @@ def api(args: argparse.Namespace, tmp: Path, size: int) -> dict[str, Any]:
                         api_t = _timed(lambda i, f=via_api: f(i).raise_for_status(), items)
                         store_t = _timed(via_store, items)
                         statements = [sql(i) for i in items]
-                        sql_t = _timed(lambda run: [raw.execute(q, p).fetchall() for q, p in run],
+                        sql_t = _timed(lambda run: [_replay(raw, q, p) for q, p in run],
                                        statements)
                         paths = [str(via_api(i).request.url).removeprefix(served.base)
                                  for i in items[:50]]
@@ -262,6 +262,12 @@ def _changes_sql(sql_of: Any, position: int) -> str:
     page = (select(CHANGES).where(CHANGES.c.id > position).order_by(CHANGES.c.id).limit(100)
             .subquery("c"))
     return sql_of(versioned_select(page, page.c.id, page.c.kind).order_by(page.c.id))
+
+
+def _replay(raw: Any, sql: str, params: Any) -> Any:
+    """Run one captured statement (a SET too) and read all it answers."""
+    cursor = raw.execute(sql, params)
+    return cursor.fetchall() if cursor.description is not None else None
 
 
 def _captured(conn: Any, call: Any) -> list[tuple[str, Any]]:
