@@ -73,27 +73,28 @@ def list_stories(conn: sqlite3.Connection, query: StoryQuery, now: datetime) -> 
     """`worker.store.reads.list_stories` on the embedded store."""
     values = {"provider": query.provider, "since": sqlite_time(query.since),
               "cluster": query.cluster, "now": sqlite_time(now), "limit": query.limit}
-    return [story_json(row) for row in _rows(conn, stories_key(query), "stories", values)]
+    return [story_json(row) for row in _rows(conn, stories_key(query), values)]
 
 
 def story_versions(conn: sqlite3.Connection, story_id: int) -> list[dict[str, Any]] | None:
     """`worker.store.reads.story_versions` on the embedded store."""
-    found = _rows(conn, "story", "stories", {"story_id": story_id})
+    found = _rows(conn, "story", {"story_id": story_id})
     if not found:
         return None
-    return versions_json(found[0], _rows(conn, "history", "versions", {"story_id": story_id}))
+    return versions_json(found[0], _rows(conn, "history", {"story_id": story_id}))
 
 
 def get_story(conn: sqlite3.Connection, story_id: int) -> dict[str, Any] | None:
     """`worker.store.reads.get_story` on the embedded store."""
-    found = _rows(conn, "story", "stories", {"story_id": story_id})
+    found = _rows(conn, "story", {"story_id": story_id})
     return story_json(found[0]) if found else None
 
 
-def _rows(conn: sqlite3.Connection, key: str, table: str, values: dict[str, Any]) -> list[Row]:
-    sql, params = compiled_reads.STATEMENTS[key]
+def _rows(conn: sqlite3.Connection, key: str, values: dict[str, Any]) -> list[Row]:
+    table, tail, params = compiled_reads.STATEMENTS[key]
+    sql = compiled_reads.HEADS[table] + tail
     given = [p[0] if isinstance(p, list) else values[p] for p in params]
-    columns = compiled_reads.COLUMNS[table]
+    columns = [(name, compiled_reads.KINDS.get(name)) for name in compiled_reads.COLUMNS[table]]
     out = []
     for record in conn.execute(sql, given):
         row = {}

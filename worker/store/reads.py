@@ -172,33 +172,44 @@ def compiled_reads(head: str) -> str:
     in a one-element list), and how to read each column. `scripts/compile_reads.py` writes it;
     a test holds the file equal to this."""
     dialect = sqlite.dialect()
-    statements: dict[str, tuple[str, list[Any]]] = {}
+    heads = {name: str(select(table).compile(dialect=dialect))
+             for name, table in (("stories", STORIES), ("versions", VERSIONS))}
+    statements: dict[str, tuple[str, str, list[Any]]] = {}
 
-    def add(key: str, stmt: Any, names: set[str]) -> None:
+    def add(key: str, table: str, stmt: Any, names: set[str]) -> None:
         compiled = stmt.compile(dialect=dialect)
+        assert compiled.string.startswith(heads[table]), compiled.string
         params = [name if name in names else [compiled.params[name]]
                   for name in compiled.positiontup]
-        statements[key] = (compiled.string, params)
+        statements[key] = (table, compiled.string[len(heads[table]):], params)
 
     for status in STATUSES:
         for provider, since, cluster in itertools.product((None, "p"), (None, "s"), (None, 0)):
             query = StoryQuery(provider=provider, since=datetime.now() if since else None,
                                cluster=cluster, status=status)
-            add(stories_key(query), stories_select(query, datetime.now()),
+            add(stories_key(query), "stories", stories_select(query, datetime.now()),
                 {"provider", "since", "cluster", "now", "limit"})
-    add("story", _story_select(None), {"story_id"})
-    add("history", _history_select(None), {"story_id"})
+    add("story", "stories", _story_select(None), {"story_id"})
+    add("history", "versions", _history_select(None), {"story_id"})
 
-    def kinds(table: Any) -> list[tuple[str, str | None]]:
-        return [(c.name, "time" if isinstance(c.type, UTCDateTime)
-                 else "json" if isinstance(c.type, Json) else None) for c in table.columns]
+    columns = {name: tuple(c.name for c in table.columns)
+               for name, table in (("stories", STORIES), ("versions", VERSIONS))}
+    kinds = {c.name: "time" if isinstance(c.type, UTCDateTime) else "json"
+             for table in (STORIES, VERSIONS) for c in table.columns
+             if isinstance(c.type, UTCDateTime | Json)}
 
     return (
         '"""The SQLite statements of `wire stories` and `wire versions`, compiled from\n'
         '`worker.store.reads` (`compiled_reads`): written by scripts/compile_reads.py, never by\n'
         'hand."""\n\n'
         f"HEAD = {head!r}\n"
-        f"STATEMENTS = {pprint.pformat(statements, width=100, sort_dicts=True)}\n"
-        f"COLUMNS = {pprint.pformat({'stories': kinds(STORIES), 'versions': kinds(VERSIONS)}, width=100)}\n"
+        "#: each table's SELECT of every column, which every statement below begins with\n"
+        f"HEADS = {pprint.pformat(heads, width=100)}\n"
+        "#: key -> (table, the statement after its HEADS entry, its parameters in order)\n"
+        f"STATEMENTS = {pprint.pformat(statements, width=100, sort_dicts=True, compact=True)}\n"
+        "#: each table's columns in the order the statements select them, and how the columns\n"
+        "#: that are not read as stored are read\n"
+        f"COLUMNS = {pprint.pformat(columns, width=100, compact=True)}\n"
+        f"KINDS = {pprint.pformat(kinds, width=100, compact=True)}\n"
     )
 
