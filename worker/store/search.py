@@ -10,15 +10,16 @@ moves a story up, above a reader paging down: it is in the change feed, the sync
   rank one fixed set; a page is an offset into that ranking (bm25's scores move whenever a
   story is added to the store, so a position by score would not hold between pages).
   PostgreSQL: the `search` tsvector (headline A, body B, the story's own language; migration
-  0009) matched against the words parsed by `websearch_to_tsquery` in every configured language
-  and `simple`, OR-ed (what the GIN index answers), then checked and ranked (`ts_rank_cd`)
-  against the words as the story's own language parses them. SQLite: FTS5 (`stories_fts`, and
-  `stories_fts_en` with the Porter stemmer), ranked by bm25 with the headline weighted 3.
+  0009) matched against the words as the story's own language parses them
+  (`websearch_to_tsquery`, parsed once per request in every language: `pg_parsed`), found by
+  the GIN index one language group at a time or by reading the newest stories (`search_plan`),
+  and ranked with `ts_rank_cd`. SQLite: FTS5 (`stories_fts`, and `stories_fts_en` with the
+  Porter stemmer), ranked by bm25 with the headline weighted 3.
+- Each story's JSON is rendered by the database (`reads.story_json_sql`).
 
-Why a window: ranking reads every candidate's vector. A word in 19 % of 100,000 stories took
-218 ms to rank in full (13,000 heap pages, the vectors' TOAST), 60 ms within the newest 1,000
-matches; the per-row parse of the story's own query, now one CASE over queries parsed once,
-was 11 ms of a 1,000-story window. Measured with bench/api_bench.py (docs/performance.md). A
+Why a window: ranking reads every candidate's vector (its TOAST, ~10 us each). A word in 19 %
+of 100,000 stories took 218 ms to rank in full (13,000 heap pages), 60 ms within the newest
+1,000 matches. Measured with bench/api_bench.py (docs/performance.md "API and alerts"). A
 search that matches fewer stories than the window is ranked whole.
 """
 
