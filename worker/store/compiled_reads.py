@@ -2,7 +2,7 @@
 `worker.store.reads` (`compiled_reads`): written by scripts/compile_reads.py, never by
 hand."""
 
-HEAD = '0018'
+HEAD = '0019'
 #: each table's SELECT of every column, which every statement below begins with
 HEADS = {'stories': 'SELECT stories.id, stories.provider, stories.guid, stories.cluster_id, '
             'stories.received_at, stories.updated_at, stories.revision, stories.version, '

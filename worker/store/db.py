@@ -52,7 +52,7 @@ SQLITE_WAL_AUTOCHECKPOINT = 4000
 _MIGRATE_LOCK_KEY = 7_314_201_911  # PostgreSQL advisory lock id for schema changes
 #: the revision of the newest migration in `worker/store/migrations/versions` (a new migration
 #: changes it; tests/test_startup.py compares it with Alembic's head)
-HEAD_REVISION = "0018"
+HEAD_REVISION = "0019"
 
 
 def make_engine(url: str) -> Engine:

@@ -12,8 +12,9 @@ moves a story up, above a reader paging down: it is in the change feed, the sync
   PostgreSQL: the `search` tsvector (headline A, body B, the story's own language; migration
   0009) matched against the words as the story's own language parses them
   (`websearch_to_tsquery`, parsed once per request in every language: `pg_parsed`), found by
-  the GIN index one language group at a time or by reading the newest stories (`search_plan`),
-  and ranked with `ts_rank_cd`. SQLite: FTS5 (`stories_fts`, and `stories_fts_en` with the
+  the GIN index (over the vector and the id, migration 0019) one language group at a time,
+  among the newest ids when the words are common (`search_plan`), and ranked with
+  `ts_rank_cd`. SQLite: FTS5 (`stories_fts`, and `stories_fts_en` with the
   Porter stemmer), ranked by bm25 with the headline weighted 3.
 - Each story's JSON is rendered by the database (`reads.story_json_sql`).
 
@@ -34,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import (
     REAL,
+    BigInteger,
     Connection,
     Text,
     and_,
@@ -136,17 +138,15 @@ def _ranked(conn: Connection, query: StoryQuery, offset: int, anchor: int,
     shares, configs = store_stats(conn)
     by_config = pg_parsed(conn, query.words or "")
     parsed = distinct_queries(by_config, configs)
-    common, span = search_plan(estimated_share(shares, parsed), anchor, len(parsed) == 1)
+    span = search_plan(estimated_share(shares, parsed), anchor, len(parsed) == 1)
     while True:
         lower = anchor - span if span is not None else None
-        stmt = ranked_select("postgresql", query, offset, anchor, now, parsed, common, lower,
-                             by_config)
+        stmt = ranked_select("postgresql", query, offset, anchor, now, parsed, lower, by_config)
         if stmt is None:
             return []
         if lower is not None:
-            # the planner would read the id range one story at a time and test each vector
-            # (it does not count their TOAST): 5,297 stories, 33 ms, for a word in 19 % of
-            # 100,000; AND-ing the range's bitmap with the index's reads only the matches (5 ms)
+            # else the planner reads the newest ids through the primary key and tests each
+            # story's vector (its TOAST: 50 instead of 1 ms for a word in 19 % of 100,000)
             conn.execute(text("SET LOCAL enable_indexscan = off"))
         rows = list(conn.execute(stmt).all())
         if lower is not None:
@@ -155,67 +155,57 @@ def _ranked(conn: Connection, query: StoryQuery, offset: int, anchor: int,
         # many (or were all of them): else look further back
         if lower is None or lower <= 0 or (rows and rows[0].matched >= SEARCH_WINDOW):
             return rows
-        span = None if span is None or span * 8 >= anchor else span * 8
+        span = None if span * 8 >= anchor else span * 8
 
 
 def ranked_select(dialect: str, query: StoryQuery, offset: int, anchor: int,
                   now: datetime, parsed_words: list[str] | None = None,
-                  common: bool = False, lower: int | None = None,
+                  lower: int | None = None,
                   by_config: dict[str, str] | None = None) -> Any:
     """The statement of one ranked page (None: no word to look for). PostgreSQL needs the
     words parsed (`pg_parsed`: per language `by_config`, and the distinct queries of the
-    store's languages `parsed_words`) and the way to find their newest matches (`search_plan`;
-    not the planner's choice, which does not count what reading a story's vector costs: it
-    read the newest stories one by one for words in 1.5 % of the stories, 150 instead of
-    25 ms at 100,000): `common` reads the newest stories until enough match, else every match
-    the index lists, among ids above `lower` when given; each row then carries `matched`, how
-    many true matches that range held."""
+    store's languages `parsed_words`) and, for words common enough (`search_plan`), the id
+    above which their newest matches are looked for (`lower`); each row then carries
+    `matched`, how many matches that range held.
+
+    The GIN index holds each story's id beside its words (migration 0019), so a search for
+    a word among ids above `lower` skips through the word's posting list to the newest
+    stories instead of reading all of it. The upper bound (`anchor`) is applied to what the
+    index found: as an index condition, btree_gin would scan every id from the first."""
     assert query.words is not None
-    conditions = [*story_filters(query, now), StoryRow.id <= anchor]
+    conditions = story_filters(query, now)
     if lower is not None:
-        conditions.append(StoryRow.id > lower)
+        conditions.append(StoryRow.id > cast(bindparam(None, lower, type_=BigInteger,
+                                                       literal_execute=True), BigInteger))
     if dialect == "postgresql":
         if not parsed_words:
             return None
-        any_language = _tsquery(parsed_words[0])
-        for other in parsed_words[1:]:
-            any_language = any_language.op("||")(_tsquery(other))
-        # the OR of every language's query is what the GIN index can answer (a superset); the
-        # query as the story's own language parses it decides (a `-word` of another stemmer
-        # would not), chosen per row among the queries parsed once (`own_query`)
         # the words make one query in every language the store holds: it is each story's own
-        # (checking it again per story read every match's vector: 40 instead of 16 ms for a
-        # word in 1.9 % of 100,000 stories)
         uniform = len(parsed_words) == 1
-        own = any_language if uniform else own_query(by_config or {})
-        true_match = [SEARCH.op("@@")(any_language)]
-        if not uniform:
-            true_match.append(SEARCH.op("@@")(own))
-        # reading a story's vector (its TOAST, ~10 us) is what a search costs: each is read
-        # once to find a match and once to rank it, and only the newest matches are ranked
+        if uniform:
+            found: Any = select(StoryRow.id).where(SEARCH.op("@@")(_tsquery(parsed_words[0])),
+                                                    *conditions)
+            own = _tsquery(parsed_words[0])
+        else:  # one query per language group, so the index answers each exactly: a `-word`
+            # of another stemmer, or a word another language stems into a common one, must
+            # not fill the window with stories that do not match
+            found = union_all(*(select(StoryRow.id).where(match, *conditions)
+                                for match in own_matches(by_config or {}, parsed_words)))
+            own = own_query(by_config or {})
+        # reading a story's vector (its TOAST, ~10 us) is what ranking costs: only the newest
+        # matches are ranked
         score = cast(-func.ts_rank_cd(SEARCH, own), REAL).label("score")
-        if common:  # the newest stories one by one until the window is full, each match
-            # ranked as it is found
-            candidates = (select(StoryRow.id, score, literal(SEARCH_WINDOW).label("matched"))
-                          .where(*true_match, *conditions).order_by(StoryRow.id.desc())
-                          .limit(SEARCH_WINDOW).subquery("candidates"))
-        else:  # every match from the index, true matches only (a word that another language
-            # stems into a common one must not fill the window with stories that do not
-            # match), then the newest of them ranked
-            if uniform:
-                found: Any = select(StoryRow.id).where(*true_match, *conditions)
-            else:  # one query per language group, so the index answers each exactly
-                found = union_all(*(select(StoryRow.id).where(match, *conditions)
-                                    for match in own_matches(by_config or {}, parsed_words)))
-            every = found.cte("matching").prefix_with("MATERIALIZED")
-            newest = (select(every.c.id, func.count().over().label("matched"))
-                      .order_by(every.c.id.desc()).limit(SEARCH_WINDOW).subquery("newest"))
-            candidates = (select(newest.c.id, score, newest.c.matched)
-                          .join(STORIES, StoryRow.id == newest.c.id).subquery("candidates"))
+        every = found.cte("matching").prefix_with("MATERIALIZED")
+        newest = (select(every.c.id, func.count().over().label("matched"))
+                  .where(every.c.id <= anchor)
+                  .order_by(every.c.id.desc()).limit(SEARCH_WINDOW).subquery("newest"))
+        candidates = (select(newest.c.id, score, newest.c.matched)
+                      .join(STORIES, StoryRow.id == newest.c.id).subquery("candidates"))
     else:
         match = fts5_query(query.words)
         if match is None:
             return None
+        conditions.append(StoryRow.id <= anchor)
         windows = [_fts5_window(name, match, conditions).subquery(f"{name}_window")
                    for name in ("stories_fts", "stories_fts_en")]
         found = union_all(*(select(w.c.id, w.c.score) for w in windows)).subquery("found")

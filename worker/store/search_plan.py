@@ -24,38 +24,29 @@ _STATS: dict[str, tuple[float, tuple[dict[str, float], tuple[str, ...]]]] = {}
 _LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
 
 
-#: what finding a word's newest matches costs on PostgreSQL, in microseconds: reading a story's
-#: vector to test it (its TOAST), an entry of the word's posting list in the GIN index, an id
-#: of an id range's bitmap, and reading a story the index found (its vector too when the
-#: story's own language parses the words differently). Measured at 1,000,000 stories with
-#: bench/api_bench.py on the project's 2-core machine (docs/performance.md "API and alerts");
-#: only their ratios matter
-ROW_US, POSTING_US, ID_US, MATCH_US, OWN_MATCH_US = 10.0, 0.22, 0.12, 5.0, 15.0
+#: what finding a word's newest matches costs on PostgreSQL, in microseconds: an entry of the
+#: word's posting list in the GIN index, an id of the range the index is asked to look in
+#: (its id entries), and reading a story the index found (its vector too when the story's
+#: own language parses the words differently). Measured with bench/api_bench.py on the
+#: project's 2-core machine (docs/performance.md "API and alerts"); only their ratios matter
+POSTING_US, ID_US, MATCH_US, OWN_MATCH_US = 0.22, 0.12, 5.0, 15.0
 
 
-def search_plan(share: float, stories: int, uniform: bool) -> tuple[bool, int | None]:
-    """(common, span): how to find the newest SEARCH_WINDOW matches of words in `share` of
-    `stories`, whichever of three ways is expected to cost least:
-
-    - common: read the newest stories one by one until the window is full (~W/share
-      vectors: a word in 19 % of a million stories, 26 ms);
-    - span: AND the word's posting list with the newest `span` ids (twice the window
-      expected there) and read only those matches (the whole posting list is still read: a
-      word in 1.5 %, 16 ms; in 19 %, 48);
-    - neither: read every match the index lists (a word in 0.1 %, 5 ms).
-
-    Words the statistics do not list are rarer than every listed one (share 0): every match.
-    """
+def search_plan(share: float, stories: int, uniform: bool) -> int | None:
+    """How far back to look for the newest SEARCH_WINDOW matches of words in `share` of
+    `stories`: the newest `span` ids (twice the window expected there; the index skips
+    through the word's posting list to them, migration 0019), or None for every match the
+    index lists (rare words, and words the statistics do not list: rarer than every listed
+    one), whichever is expected to cost less."""
     if share <= 0:
-        return False, None
-    found = share * stories
+        return None
     match = MATCH_US if uniform else OWN_MATCH_US
     span = int(2 * SEARCH_WINDOW / share)
-    costs = {(True, None): SEARCH_WINDOW / share * ROW_US,
-             (False, None): found * (POSTING_US + match)}
-    if span < stories:
-        costs[(False, span)] = found * POSTING_US + span * ID_US + 2 * SEARCH_WINDOW * match
-    return min(costs, key=costs.__getitem__)
+    if span >= stories:
+        return None
+    every = share * stories * (POSTING_US + match)
+    within = span * ID_US + 2 * SEARCH_WINDOW * match
+    return span if within < every else None
 
 
 def pg_parsed(conn: Connection, words: str) -> dict[str, str]:
