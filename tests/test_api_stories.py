@@ -271,9 +271,9 @@ def test_every_way_of_finding_the_newest_matches_finds_the_same_window(
         engine.dispose()
 
 
-def test_the_search_index_holds_each_storys_id_beside_its_words(pg_store_url):
-    """The GIN index holds each story's id beside its words (migration 0019): a common word's
-    newest matches are asked of it with a lower bound on the id, and at scale the index skips
+def test_the_search_index_holds_each_storys_id_block_beside_its_words(pg_store_url):
+    """The GIN index holds each story's id block beside its words (migration 0019): a common
+    word's newest matches are asked of it with a lower bound on the block, and at scale the index skips
     through the word's posting list to those ids instead of reading all of it (the planner
     takes it from ~100,000 stories; bench/api_bench.py measures it)."""
     from sqlalchemy import text
@@ -297,8 +297,10 @@ def test_the_search_index_holds_each_storys_id_beside_its_words(pg_store_url):
                                  {"english": "'harbour'"})
             sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
             rows = conn.execute(stmt).all()
-        assert definition.endswith("USING gin (search, id)")
-        assert f"stories.id > CAST({newest - 100} AS BIGINT)" in sql  # as the index's type
+        assert definition.endswith("USING gin (search, ((id / 64)))")
+        # the index's expression and type; the exact bound on what it found
+        assert f"(stories.id / 64) >= CAST({(newest - 100) // 64} AS BIGINT)" in sql
+        assert f"matching.id > {newest - 100}" in sql
         assert len(rows) == 10 and rows[0].matched == 10  # in the 100 newest stories
     finally:
         engine.dispose()
@@ -344,7 +346,7 @@ def test_a_role_that_cannot_create_btree_gin_migrates_and_searches_with_the_inde
             engine.dispose()
         assert definition.endswith("USING gin (search)")
         assert "could not create the btree_gin extension" in caplog.text
-        assert "CREATE INDEX ix_stories_search ON stories USING gin (search, id)" in caplog.text
+        assert "CREATE INDEX ix_stories_search ON stories USING gin (search, (id / 64))" in caplog.text
         assert [s["guid"] for s in page.stories] == ["urn:fb:1"]
     finally:
         with admin.connect() as conn:

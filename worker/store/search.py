@@ -12,7 +12,7 @@ moves a story up, above a reader paging down: it is in the change feed, the sync
   PostgreSQL: the `search` tsvector (headline A, body B, the story's own language; migration
   0009) matched against the words as the story's own language parses them
   (`websearch_to_tsquery`, parsed once per request in every language: `pg_parsed`), found by
-  the GIN index (over the vector and the id, migration 0019) one language group at a time,
+  the GIN index (over the vector and the id's block, migration 0019) one language group at a time,
   among the newest ids when the words are common (`search_plan`), and ranked with
   `ts_rank_cd`. SQLite: FTS5 (`stories_fts`, and `stories_fts_en` with the
   Porter stemmer), ranked by bm25 with the headline weighted 3.
@@ -57,6 +57,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from worker.store.models import StoryRow
 from worker.store.reads import StoryQuery, story_filters, story_json_sql
 from worker.store.search_plan import (
+    ID_BLOCK,
     SEARCH_WINDOW,
     distinct_queries,
     estimated_share,
@@ -168,15 +169,17 @@ def ranked_select(dialect: str, query: StoryQuery, offset: int, anchor: int,
     above which their newest matches are looked for (`lower`); each row then carries
     `matched`, how many matches that range held.
 
-    The GIN index holds each story's id beside its words (migration 0019), so a search for
-    a word among ids above `lower` skips through the word's posting list to the newest
-    stories instead of reading all of it. The upper bound (`anchor`) is applied to what the
-    index found: as an index condition, btree_gin would scan every id from the first."""
+    The GIN index holds each story's id block beside its words (migration 0019), so a
+    search for a word among the blocks from `lower`'s skips through the word's posting list
+    to the newest stories instead of reading all of it. The ids' exact bounds are applied to
+    what the index found: as conditions on `id`, the planner would AND the primary key's
+    range, and an upper bound in the index would have btree_gin scan every block from the
+    first."""
     assert query.words is not None
     conditions = story_filters(query, now)
     if lower is not None:
-        conditions.append(StoryRow.id > cast(bindparam(None, lower, type_=BigInteger,
-                                                       literal_execute=True), BigInteger))
+        block = bindparam(None, lower // ID_BLOCK, type_=BigInteger, literal_execute=True)
+        conditions.append(literal_column(f"(stories.id / {ID_BLOCK})") >= cast(block, BigInteger))
     if dialect == "postgresql":
         if not parsed_words:
             return None
@@ -196,8 +199,8 @@ def ranked_select(dialect: str, query: StoryQuery, offset: int, anchor: int,
         # matches are ranked
         score = cast(-func.ts_rank_cd(SEARCH, own), REAL).label("score")
         every = found.cte("matching").prefix_with("MATERIALIZED")
-        newest = (select(every.c.id, func.count().over().label("matched"))
-                  .where(every.c.id <= anchor)
+        within = [every.c.id <= anchor] + ([every.c.id > lower] if lower is not None else [])
+        newest = (select(every.c.id, func.count().over().label("matched")).where(*within)
                   .order_by(every.c.id.desc()).limit(SEARCH_WINDOW).subquery("newest"))
         candidates = (select(newest.c.id, score, newest.c.matched)
                       .join(STORIES, StoryRow.id == newest.c.id).subquery("candidates"))

@@ -18,6 +18,8 @@ PG_CONFIGS = ("simple", "arabic", "armenian", "basque", "catalan", "danish", "du
               "serbian", "spanish", "swedish", "tamil", "turkish", "yiddish")
 #: a search ranks at most this many of the most recently received matching stories
 SEARCH_WINDOW = 500
+#: the search index holds each story's id block, `id / ID_BLOCK` (migration 0019)
+ID_BLOCK = 64
 #: how long PostgreSQL's statistics of the stories are kept in this process
 STATS_SECONDS = 600.0
 _STATS: dict[str, tuple[float, tuple[dict[str, float], tuple[str, ...]]]] = {}
@@ -26,10 +28,10 @@ _LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
 
 #: what finding a word's newest matches costs on PostgreSQL, in microseconds: an entry of the
 #: word's posting list in the GIN index, an id of the range the index is asked to look in
-#: (its id entries), and reading a story the index found (its vector too when the story's
+#: (read a block at a time), and reading a story the index found (its vector too when the story's
 #: own language parses the words differently). Measured with bench/api_bench.py on the
 #: project's 2-core machine (docs/performance.md "API and alerts"); only their ratios matter
-POSTING_US, ID_US, MATCH_US, OWN_MATCH_US = 0.22, 0.12, 5.0, 15.0
+POSTING_US, ID_US, MATCH_US, OWN_MATCH_US = 0.22, 0.06, 5.0, 15.0
 
 
 def search_plan(share: float, stories: int, uniform: bool) -> int | None:

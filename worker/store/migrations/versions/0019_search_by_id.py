@@ -1,4 +1,4 @@
-"""search: the GIN index over `search` also holds each story's id (PostgreSQL, btree_gin)
+"""search: the GIN index over `search` also holds each story's id block (PostgreSQL, btree_gin)
 
 Revision ID: 0019
 Revises: 0018
@@ -9,7 +9,10 @@ meant reading the word's whole posting list (a word in 19 % of a million stories
 entries, ~40 ms) or reading the newest stories' vectors one by one (~2,600 of them, ~26 ms).
 With the id in the same GIN index (the `btree_gin` extension that ships with PostgreSQL), a
 search for the word among ids above a bound skips through the posting list to that range:
-~1 ms for a common word's newest 1,000 matches at 100,000 stories.
+~1 ms for a common word's newest 1,000 matches at 100,000 stories. The index holds the id's
+block of 64 (`id / 64`) rather than the id: the range's entries are read 64 ids at a time,
+which halves what a range costs (a word in 2 % of the stories, a range of 52,000 ids: 5.8 ->
+3.1 ms at 100,000).
 
 The index is built again: ~2 minutes per million stories on a 2-core machine, during which
 writes to `stories` wait (upgrades run `wire migrate` with the workers stopped).
@@ -34,7 +37,7 @@ depends_on = None
 log = logging.getLogger("worker.store")
 #: what a database owner runs to have the index built later (docs/operations.md)
 REBUILD = ("CREATE EXTENSION btree_gin; DROP INDEX ix_stories_search; "
-           "CREATE INDEX ix_stories_search ON stories USING gin (search, id);")
+           "CREATE INDEX ix_stories_search ON stories USING gin (search, (id / 64));")
 
 
 def _btree_gin(bind: Connection) -> bool:
@@ -62,7 +65,8 @@ def upgrade() -> None:
     if bind.dialect.name != "postgresql" or not _btree_gin(bind):
         return
     op.execute("DROP INDEX IF EXISTS ix_stories_search")
-    op.execute("CREATE INDEX ix_stories_search ON stories USING gin (search, id)")
+    # the expression is the one `worker.store.search` writes (ID_BLOCK), character for character
+    op.execute("CREATE INDEX ix_stories_search ON stories USING gin (search, (id / 64))")
 
 
 def downgrade() -> None:
