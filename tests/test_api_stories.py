@@ -250,6 +250,7 @@ def test_every_way_of_finding_the_newest_matches_finds_the_same_window(
                       language="en") for i in range(30)], engine, NOW)
         with engine.begin() as conn:
             conn.execute(text("ANALYZE stories"))
+            jit = conn.execute(text("SHOW jit")).scalar()
 
         def listed(way):
             monkeypatch.setattr(search, "search_plan", lambda share, stories, uniform: way)
@@ -258,6 +259,9 @@ def test_every_way_of_finding_the_newest_matches_finds_the_same_window(
                 while True:
                     page = search.page_stories(conn, StoryQuery(words="harbour", limit=2),
                                                after, NOW)
+                    # a look-back's planner settings end with it
+                    assert conn.execute(text("SHOW enable_indexscan")).scalar() == "on"
+                    assert conn.execute(text("SHOW jit")).scalar() == jit
                     pages += [s["guid"] for s in page.stories]
                     if page.next is None:
                         return pages

@@ -71,6 +71,15 @@ SEARCH = literal_column("stories.search")
 #: bm25 column weights (headline, body_text) on SQLite
 BM25 = "3.0, 1.0"
 _TERM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+#: for a look-back statement only. Index scans off: else the planner reads the newest ids
+#: through the primary key and tests each story's vector (its TOAST: 50 instead of 1 ms for a
+#: word in 19 % of 100,000). JIT off: without statistics of the id blocks (a new index, a
+#: store just upgraded) the planner takes a range for a third of the stories, and compiling
+#: the statement took 22 of its 34 ms
+_LOOK_BACK = text("SELECT set_config('enable_indexscan', 'off', true), "
+                  "set_config('jit', 'off', true)")
+_SETTINGS_BACK = text("SELECT set_config(name, reset_val, true) FROM pg_settings "
+                      "WHERE name IN ('enable_indexscan', 'jit')")
 
 
 @dataclass(frozen=True)
@@ -146,12 +155,10 @@ def _ranked(conn: Connection, query: StoryQuery, offset: int, anchor: int,
         if stmt is None:
             return []
         if lower is not None:
-            # else the planner reads the newest ids through the primary key and tests each
-            # story's vector (its TOAST: 50 instead of 1 ms for a word in 19 % of 100,000)
-            conn.execute(text("SET LOCAL enable_indexscan = off"))
+            conn.execute(_LOOK_BACK)
         rows = list(conn.execute(stmt).all())
         if lower is not None:
-            conn.execute(text("SET LOCAL enable_indexscan = on"))
+            conn.execute(_SETTINGS_BACK)
         # the window is the newest SEARCH_WINDOW matches only if the ids looked at held as
         # many (or were all of them): else look further back
         if lower is None or lower <= 0 or (rows and rows[0].matched >= SEARCH_WINDOW):

@@ -67,6 +67,9 @@ def upgrade() -> None:
     op.execute("DROP INDEX IF EXISTS ix_stories_search")
     # the expression is the one `worker.store.search` writes (ID_BLOCK), character for character
     op.execute("CREATE INDEX ix_stories_search ON stories USING gin (search, (id / 64))")
+    # the blocks' statistics (an index expression's): without them the planner takes a range
+    # of blocks for a third of the stories
+    op.execute("ANALYZE stories")
 
 
 def downgrade() -> None:
