@@ -28,13 +28,10 @@ _LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
 
 #: what finding a word's newest matches costs on PostgreSQL, in microseconds: an entry of the
 #: word's posting list in the GIN index, an id of the range the index is asked to look in
-#: (read a block at a time), reading a story the index found (its vector too when the
-#: story's own language parses the words differently), and more for a story anywhere in the
-#: store rather than among the newest (its page is less often in PostgreSQL's buffers: the
-#: first search of two words in 0.4 % of a million stories took 54-128 ms, again ~20).
-#: Measured with bench/api_bench.py on the project's 2-core machine (docs/performance.md "API
-#: and alerts"); only their ratios matter
-POSTING_US, ID_US, MATCH_US, OWN_MATCH_US, SCATTERED_US = 0.22, 0.06, 5.0, 15.0, 5.0
+#: (read a block at a time), and reading a story the index found (its vector too when the story's
+#: own language parses the words differently). Measured with bench/api_bench.py on the
+#: project's 2-core machine (docs/performance.md "API and alerts"); only their ratios matter
+POSTING_US, ID_US, MATCH_US, OWN_MATCH_US = 0.22, 0.06, 5.0, 15.0
 
 
 def search_plan(share: float, stories: int, uniform: bool) -> int | None:
@@ -49,7 +46,7 @@ def search_plan(share: float, stories: int, uniform: bool) -> int | None:
     span = int(2 * SEARCH_WINDOW / share)
     if span >= stories:
         return None
-    every = share * stories * (POSTING_US + match + SCATTERED_US)
+    every = share * stories * (POSTING_US + match)
     within = span * ID_US + 2 * SEARCH_WINDOW * match
     return span if within < every else None
 
