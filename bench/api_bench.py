@@ -180,6 +180,8 @@ def api(args: argparse.Namespace, tmp: Path, size: int) -> dict[str, Any]:
         engine = create_engine(url, pool_size=2)
         now = datetime.now(UTC)
         raw = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+        # what the server keeps in memory decides how often a search reads a cold page
+        out["shared_buffers"] = raw.execute("SHOW shared_buffers").fetchone()[0]
         served = Served(url, tmp)
         try:
             with engine.connect() as conn:
