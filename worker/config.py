@@ -1,4 +1,5 @@
-"""The feed and alert configuration file (`WIRE_FEEDS`, YAML) -> `FeedConfig` / `AlertRule`.
+"""The feed and alert configuration file (`WIRE_FEEDS`, YAML) -> `FeedConfig` / `AlertRule`
+(the alert rules' own model: `worker.alerts.rule_config`).
 
 SPEC "Feed and alert configuration". The file is validated whole at start: an invalid file is
 refused with a `ConfigError` naming the file, the feed or alert, and the key
@@ -23,7 +24,6 @@ after ingestion; default: `processed/` and `failed/` inside the folder).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -32,16 +32,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from worker.alerts.rule_config import AlertRule
 from worker.errors import ConfigError
-from worker.model import SIGNALS
 from worker.parse.registry import format_names
-from worker.secrets import Secrets, is_template, mask_url, url_credentials
+from worker.secrets import Secrets, expand, is_template, mask_url, url_credentials
 
-FEED_EVENTS = ("failing", "quiet", "recovered")  # SPEC "Feed health"
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-#: the changes an alert rule may name (SPEC "Alerts"), and those it fires on by default
-CHANGES = ("new", "update", "correction", "kill", "embargo_lifted")
-DEFAULT_CHANGES = ("new", "update", "correction", "kill")
 #: SPEC "Delivery protocols"
 PROTOCOLS = ("http", "folder", "ap-media", "dpa-wireq", "reuters-connect", "ftp", "ftps", "sftp")
 #: the protocols whose `url` is an http(s) URL
@@ -246,68 +241,6 @@ class FeedConfig(_Strict):
         )
 
 
-class AlertWhen(_Strict):
-    urgency_at_most: int | None = Field(default=None, ge=1, le=9)
-    signals_any: list[str] | None = None
-    providers: list[str] | None = None
-    keywords_any: list[str] | None = None
-    changes: list[str] = Field(default_factory=lambda: list(DEFAULT_CHANGES))
-
-    @field_validator("signals_any")
-    @classmethod
-    def _known_signals(cls, signals: list[str] | None) -> list[str] | None:
-        for signal in signals or ():
-            if signal not in SIGNALS:
-                raise ValueError(f"unknown signal {signal!r}; known: {', '.join(SIGNALS)}")
-        return signals
-
-    @field_validator("changes")
-    @classmethod
-    def _known_changes(cls, changes: list[str]) -> list[str]:
-        for change in changes:
-            if change not in CHANGES:
-                raise ValueError(f"unknown change {change!r}; known: {', '.join(CHANGES)}")
-        return changes
-
-
-class AlertRule(_Strict):
-    """One alert rule: every condition in `when` must hold; delivered to `webhook`. A rule
-    with `feed_events` instead fires on feeds' health transitions (SPEC "Feed health")."""
-
-    name: str = Field(min_length=1)
-    when: AlertWhen = Field(default_factory=AlertWhen)
-    feed_events: list[str] | None = None
-    webhook: str
-    secret: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _when_or_feed_events(cls, raw: Any) -> Any:
-        if isinstance(raw, dict) and raw.get("feed_events") is not None and "when" in raw:
-            raise ValueError("when/feed_events: give either when or feed_events, not both")
-        return raw
-
-    @field_validator("feed_events")
-    @classmethod
-    def _known_feed_events(cls, events: list[str] | None) -> list[str] | None:
-        for event in events or ():
-            if event not in FEED_EVENTS:
-                raise ValueError(f"unknown feed event {event!r}; known: {', '.join(FEED_EVENTS)}")
-        return events
-
-    @field_validator("webhook")
-    @classmethod
-    def _http_url(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return url
-
-    def resolved_secret(self, environ: Mapping[str, str]) -> str | None:
-        if self.secret is None:
-            return None
-        return expand(self.secret, environ, f"alert {self.name!r}: secret")
-
-
 class WireConfig(_Strict):
     feeds: list[FeedConfig] = Field(default_factory=list)
     alerts: list[AlertRule] = Field(default_factory=list)
@@ -324,18 +257,6 @@ def check_url(protocol: str, url: str) -> None:
         raise ValueError(f"url: must be an http:// or https:// URL{hint}")
     if protocol in REMOTE_PROTOCOLS and not url.startswith(REMOTE_SCHEMES):
         raise ValueError("url: must be an ftp://, ftps:// or sftp:// URL")
-
-
-def expand(template: str, environ: Mapping[str, str], where: str) -> str:
-    """`${NAME}` replaced from `environ`; ConfigError naming `where` if a variable is unset."""
-
-    def one(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in environ:
-            raise ConfigError(where, f"environment variable {name} is not set")
-        return environ[name]
-
-    return _VAR.sub(one, template)
 
 
 def load_config(path: Path, environ: Mapping[str, str]) -> WireConfig:

@@ -35,7 +35,7 @@ from worker.store.clusters import Clustering, cluster_document
 from worker.store.writes import known_version_time, write_versions
 
 if TYPE_CHECKING:  # the configuration (pydantic) is not imported to store stories
-    from worker.config import AlertRule
+    from worker.alerts.rule_config import AlertRule
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from worker.alerts.rule_config import AlertRule
 from worker.archive import Archive
-from worker.config import AlertRule, FeedConfig
+from worker.config import FeedConfig
 from worker.errors import DocumentError
 from worker.fetch import open_source
 from worker.fetch.base import FetchContext, Fetched, Position

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+from worker.errors import ConfigError
+
 VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 #: what a literal credential is shown as
 MASK = "***"
@@ -41,6 +43,18 @@ def variables(template: str) -> list[str]:
 
 def is_template(value: str) -> bool:
     return bool(VAR.search(value))
+
+
+def expand(template: str, environ: Mapping[str, str], where: str) -> str:
+    """`${NAME}` replaced from `environ`; ConfigError naming `where` if a variable is unset."""
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in environ:
+            raise ConfigError(where, f"environment variable {name} is not set")
+        return environ[name]
+
+    return VAR.sub(one, template)
 
 
 def mask_url(url: str) -> str:

@@ -31,7 +31,7 @@ from worker.alerts.delivery import (
     post_webhook,
     retry_delay,
 )
-from worker.config import AlertRule
+from worker.alerts.rule_config import AlertRule
 from worker.errors import ConfigError
 from worker.metrics import ALERTS
 from worker.model import format_time

@@ -27,7 +27,7 @@ from worker.store.changes import record_lifted_embargoes
 from worker.store.models import StoryRow
 
 if TYPE_CHECKING:  # the configuration (pydantic) is not imported to store stories
-    from worker.config import AlertRule
+    from worker.alerts.rule_config import AlertRule
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from worker.alerts.delivery import (
     retry_delay,
     webhook_body,
 )
-from worker.config import AlertRule
+from worker.alerts.rule_config import AlertRule
 from worker.errors import ConfigError
 from worker.metrics import ALERTS
 from worker.store import alerts as outbox

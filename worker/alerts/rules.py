@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from worker.model import Story, VersionKey
 
 if TYPE_CHECKING:  # the configuration (pydantic) is not imported to store stories
-    from worker.config import AlertRule
+    from worker.alerts.rule_config import AlertRule
 
 
 @dataclass(frozen=True)

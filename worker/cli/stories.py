@@ -16,7 +16,7 @@ from worker.parse.registry import format_names
 from worker.store.rows import STATUSES
 
 if TYPE_CHECKING:
-    from worker.config import AlertRule
+    from worker.alerts.rule_config import AlertRule
     from worker.model import Document
     from worker.settings import Settings
 

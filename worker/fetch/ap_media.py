@@ -32,12 +32,12 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from worker.config import FeedConfig, expand
+from worker.config import FeedConfig
 from worker.fetch.agency import AgencyClient
 from worker.fetch.base import Batch, FetchContext, Fetched, Position
 from worker.model import Document
 from worker.normalize.dates import parse_time
-from worker.secrets import CREDENTIAL_PARAMS
+from worker.secrets import CREDENTIAL_PARAMS, expand
 
 log = logging.getLogger(__name__)
 

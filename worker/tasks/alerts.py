@@ -23,7 +23,8 @@ from celery import signals
 
 from worker.alerts.fire import lift_embargoes
 from worker.alerts.outbox import drain_rule
-from worker.config import AlertRule, load_config
+from worker.alerts.rule_config import AlertRule
+from worker.config import load_config
 from worker.errors import ConfigError
 from worker.store.alerts import due_rules
 from worker.store.db import run_transaction
