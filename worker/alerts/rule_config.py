@@ -21,6 +21,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _check_known(values: list[str] | None, known: tuple[str, ...], what: str) -> None:
+    """ValueError naming the first of the values that is not one of `known`."""
+    for value in values or ():
+        if value not in known:
+            raise ValueError(f"unknown {what} {value!r}; known: {', '.join(known)}")
+
+
 class AlertWhen(_Strict):
     urgency_at_most: int | None = Field(default=None, ge=1, le=9)
     signals_any: list[str] | None = None
@@ -31,17 +38,13 @@ class AlertWhen(_Strict):
     @field_validator("signals_any")
     @classmethod
     def _known_signals(cls, signals: list[str] | None) -> list[str] | None:
-        for signal in signals or ():
-            if signal not in SIGNALS:
-                raise ValueError(f"unknown signal {signal!r}; known: {', '.join(SIGNALS)}")
+        _check_known(signals, SIGNALS, "signal")
         return signals
 
     @field_validator("changes")
     @classmethod
     def _known_changes(cls, changes: list[str]) -> list[str]:
-        for change in changes:
-            if change not in CHANGES:
-                raise ValueError(f"unknown change {change!r}; known: {', '.join(CHANGES)}")
+        _check_known(changes, CHANGES, "change")
         return changes
 
 
@@ -65,9 +68,7 @@ class AlertRule(_Strict):
     @field_validator("feed_events")
     @classmethod
     def _known_feed_events(cls, events: list[str] | None) -> list[str] | None:
-        for event in events or ():
-            if event not in FEED_EVENTS:
-                raise ValueError(f"unknown feed event {event!r}; known: {', '.join(FEED_EVENTS)}")
+        _check_known(events, FEED_EVENTS, "feed event")
         return events
 
     @field_validator("webhook")
