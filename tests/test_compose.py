@@ -102,6 +102,15 @@ def test_services_are_the_production_shape():
     assert any(v.startswith("redis:") for v in services["redis"]["volumes"])
 
 
+def test_postgresql_keeps_the_stories_rows_in_memory_for_search():
+    """Searches visit their matches' rows: compose gives PostgreSQL more than its 128 MB
+    default of shared buffers, and .env.example says how to size them."""
+    assert "shared_buffers=1GB" in compose()["services"]["postgres"]["command"]
+    assert "shared_buffers=6GB" in compose({"POSTGRES_SHARED_BUFFERS": "6GB"})[
+        "services"]["postgres"]["command"]
+    assert "POSTGRES_SHARED_BUFFERS=" in (REPO / ".env.example").read_text()
+
+
 def test_a_worker_is_given_longer_to_stop_than_a_poll_may_take():
     from worker.settings import Settings
 
