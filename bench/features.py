@@ -3,7 +3,8 @@
 The same parsed documents are stored (`worker.pipeline.store_stories`, one transaction per
 100-item document, as a poll does) into fresh stores that differ by one feature each: all of
 them; no full-text search (its trigger and GIN index dropped); no change feed (its triggers
-dropped); no near-duplicate detection (clustering replaced by "every story its own cluster").
+dropped); no near-duplicate detection (clustering replaced by "every story its own cluster");
+the search index over the words alone (without migration 0019's id blocks).
 The history trigger fires only when a version replaces another, never for a new story. CPU is
 this process's plus the database backends' (`stores.CpuMeter`); variants are interleaved,
 their order rotated each round, and a figure is the median of the rounds. Parsing and
@@ -28,6 +29,10 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "no change feed": ("DROP TRIGGER stories_record_new ON stories",
                        "DROP TRIGGER stories_record_change ON stories"),
     "no near-duplicate detection": (),
+    # the search index over the words alone, as before migration 0019
+    "no id blocks in the search index": (
+        "DROP INDEX ix_stories_search",
+        "CREATE INDEX ix_stories_search ON stories USING gin (search)"),
 }
 
 

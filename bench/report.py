@@ -224,7 +224,7 @@ def table(r: dict[str, Any]) -> str:
                        f"{r['features']['items']:,} parsed items per variant, median of "
                        f"{r['features']['rounds']}; ms of CPU, worker + server)")]
         for name, v in f["ms_per_item"].items():
-            lines.append(f"  {name:28} worker {v['worker']:.3f} + server {v['server']:.3f} = "
+            lines.append(f"  {name:34} worker {v['worker']:.3f} + server {v['server']:.3f} = "
                          f"{v['total']:.3f}")
         lines.append("  so: " + ", ".join(f"{k} {v:.3f} ms" for k, v in
                                           f["feature_ms_per_item"].items()))
