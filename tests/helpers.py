@@ -7,16 +7,10 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Engine
 
+from worker.documents import IngestResult, ParseOptions, StoryChange
 from worker.model import Document, IngestCounts, ItemData, Story
 from worker.normalize import normalize_item
-from worker.pipeline import (
-    IngestResult,
-    ParseOptions,
-    StoryChange,
-    ingest_document,
-    parse_stories,
-    store_stories,
-)
+from worker.pipeline import ingest_document, parse_stories, store_stories
 from worker.store.clusters import Clustering
 from worker.store.db import run_transaction
 from worker.store.reads import StoryQuery, list_stories, story_versions

@@ -7,15 +7,14 @@ from sqlalchemy import text
 
 from tests.agency_server import rss, wire_items
 from worker import pipeline
-from worker.ingest import ingest_given
+from worker.documents import ParseOptions
+from worker.ingest import GivenDocuments
 from worker.model import Document
-from worker.pipeline import ParseOptions
-from worker.store.clusters import Clustering
 
 
 def ingest(store, content: bytes, now, name: str = "drop/feed.xml", **options) -> dict:
     document = Document(name=name, content=content)
-    result = ingest_given(store, document, ParseOptions(**options), Clustering(), now)
+    result = GivenDocuments(store, ParseOptions(**options)).ingest(document, now)
     return result.counts.as_json()
 
 

@@ -57,6 +57,22 @@ def test_wire_stories_imports_the_store_only(tmp_path):
     assert modules.isdisjoint(HEAVY + ("sqlalchemy",)), modules & set(HEAVY + ("sqlalchemy",))
 
 
+def test_wire_ingest_of_stored_files_does_not_load_the_parsing_half(tmp_path):
+    """A folder ingested again (a cron job's usual run) costs fingerprints, not the parsers'
+    normalizing and near-duplicate stack; a new file in it brings that stack in."""
+    from tests.agency_server import rss, wire_items
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "a.xml").write_bytes(rss(wire_items(3)))
+    first = imported_by(["ingest", str(drop)], tmp_path)
+    assert {"numpy", "rensa", "nh3"} <= first
+    again = imported_by(["ingest", str(drop)], tmp_path)
+    assert again.isdisjoint({"numpy", "rensa", "nh3"}), again & {"numpy", "rensa", "nh3"}
+    (drop / "b.xml").write_bytes(rss(wire_items(4)[3:]))
+    assert {"numpy", "rensa", "nh3"} <= imported_by(["ingest", str(drop)], tmp_path)
+
+
 def test_the_schema_revision_checked_at_start_is_the_migrations_head():
     assert alembic_head() == HEAD_REVISION, (
         f"the newest migration is {alembic_head()}: set worker.store.db.HEAD_REVISION to it")

@@ -4,32 +4,27 @@
 document inside the caller's transaction, in identity order (so concurrent writers take row
 locks in one order), and returns the SPEC counts and the changes (for alerts). The caller owns
 the transaction (`worker.store.db.run_transaction`, which also retries a deadlock), so a poll
-writes its feed position and item fingerprints in the same commit as the stories.
-
-`one_document` is the one place that decides what a failure of one document means: whatever
-its kind (unreadable, a parser bug, a value the store refused, an OS error), it is that
-document's failure, reported with its name, and the next document goes in. Only the store
-being unreachable propagates, since no other document could be stored either.
+writes its feed position and item fingerprints in the same commit as the stories. What a
+document's ingest is given and gives back, and what its failure means (`one_document`), is
+`worker.documents`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from worker.alerts.fire import fire_alerts
-from worker.errors import ItemError, WireError
+from worker.documents import IngestResult, ParseOptions, StoryChange
+from worker.errors import ItemError
 from worker.merge import Change
-from worker.model import Document, IngestCounts, Story, VersionKey
+from worker.model import Document, Story
 from worker.normalize import normalize_item
-from worker.parse import MAX_DOCUMENT_BYTES, Decoded, parse_document
+from worker.parse import Decoded, parse_document
 from worker.store.band_index import fold_recent
 from worker.store.clusters import Clustering, cluster_document
 from worker.store.writes import known_version_time, write_versions
@@ -38,44 +33,6 @@ if TYPE_CHECKING:  # the configuration (pydantic) is not imported to store stori
     from worker.alerts.rule_config import AlertRule
 
 log = logging.getLogger(__name__)
-
-#: store errors that mean the store cannot be reached at all: they stop a poll or a command
-#: instead of failing one document (SQLAlchemy's OperationalError also covers a refused
-#: connection; a value the store refuses is a DataError or an IntegrityError)
-STORE_UNREACHABLE = (OperationalError, InterfaceError, DisconnectionError)
-
-
-@dataclass(frozen=True)
-class ParseOptions:
-    format: str = "auto"
-    provider: str | None = None
-    default_tz: tzinfo = timezone.utc
-    max_bytes: int = MAX_DOCUMENT_BYTES
-    #: the alert rules each version that becomes current is held against (SPEC "Alerts")
-    alert_rules: tuple[AlertRule, ...] = ()
-
-
-@dataclass(frozen=True)
-class StoryChange:
-    """What one version did to the store: it became current (alerts fire on these)."""
-
-    story_id: int
-    cluster_id: int
-    change: Change  # NEW or UPDATED
-    story: Story
-    joined_cluster: bool = False
-
-
-@dataclass
-class IngestResult:
-    counts: IngestCounts = field(default_factory=IngestCounts)
-    #: the items that could not be read, each naming its document and item
-    problems: list[str] = field(default_factory=list)
-    changes: list[StoryChange] = field(default_factory=list)
-    #: the rules that fired a new alert, recorded in the same transaction (to deliver after it)
-    alerts: list[str] = field(default_factory=list)
-    #: (story_id, version key as stored) of each story given, in the order given
-    stored: list[tuple[int, VersionKey]] = field(default_factory=list)
 
 
 def parse_stories(
@@ -167,43 +124,3 @@ def _first_seen(conn: Connection, story: Story) -> Story:
     """SPEC: no timestamp -> the time this version (these words) was first received."""
     first_seen = known_version_time(conn, story.provider, story.guid, story.content_hash)
     return story if first_seen is None else story.replace(version_created=first_seen)
-
-
-@dataclass
-class DocumentOutcome:
-    """How one document went: stored (`result`), or failed as a whole (`error`)."""
-
-    document: str
-    result: IngestResult = field(default_factory=IngestResult)
-    error: str | None = None
-    #: every item of it was known already: not parsed, nothing stored (a poll's pre-scan)
-    known: bool = False
-    items: int = 0
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
-
-
-@contextmanager
-def one_document(name: str, **log_keys: object) -> Iterator[DocumentOutcome]:
-    """Contain the failure of one document: whatever it raises becomes `outcome.error`.
-
-    A WireError (unreadable, unsafe, too large) is expected and said in one line; anything
-    else is a bug or a value the store refused, logged with its traceback and kept with the
-    document as "unexpected". Both leave the store as it was (the transaction rolled back).
-    The store being unreachable propagates: no other document could be stored either.
-    """
-    outcome = DocumentOutcome(name)
-    try:
-        yield outcome
-    except STORE_UNREACHABLE:
-        raise
-    except WireError as e:
-        outcome.error = str(e)
-        log.warning("document_failed", extra={"document": name, "error": outcome.error,
-                                              **log_keys})
-    except Exception as e:
-        outcome.error = f"{name}: unexpected {type(e).__name__}: {e}"
-        log.exception("document_failed", extra={"document": name, "error": outcome.error,
-                                                "unexpected": True, **log_keys})

@@ -12,7 +12,7 @@ only after that commit. Per document:
 3. the source is told (`acknowledge`): stored, or failed with the document's error.
 
 A document that fails, whatever the reason, is that document's failure
-(`worker.pipeline.one_document`): recorded, acknowledged with its error, and the next one goes
+(`worker.documents.one_document`): recorded, acknowledged with its error, and the next one goes
 in. The poll ends with a failure only when the source itself fails, the store is unreachable,
 or every document it delivered failed.
 """
@@ -30,20 +30,14 @@ from sqlalchemy import Connection
 from worker.alerts.rule_config import AlertRule
 from worker.archive import Archive
 from worker.config import FeedConfig
+from worker.documents import DocumentOutcome, IngestResult, ParseOptions, one_document
 from worker.errors import DocumentError
 from worker.fetch import open_source
 from worker.fetch.base import FetchContext, Fetched, Position
 from worker.model import Document
 from worker.parse import decode
 from worker.parse.prescan import item_fingerprints
-from worker.pipeline import (
-    DocumentOutcome,
-    IngestResult,
-    ParseOptions,
-    one_document,
-    parse_stories,
-    store_stories,
-)
+from worker.pipeline import parse_stories, store_stories
 from worker.polling import PollStatus
 from worker.store.clusters import Clustering
 from worker.store.db import run_transaction

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 def fire_alerts(conn: Connection, changes: Sequence[Any], rules: Sequence[AlertRule],
                 now: datetime) -> list[str]:
-    """Record the alerts these changes fire (`pipeline.StoryChange`s), in the caller's
+    """Record the alerts these changes fire (`worker.documents.StoryChange`s), in the caller's
     transaction; returns the rules that got a new alert."""
     if not rules or not changes:
         return []

@@ -20,10 +20,11 @@ import click
 from worker.archive import archive_of
 from worker.cli.app import cli, fail, now, quiet_logs, settings_of, store_of
 from worker.config import load_config
+from worker.documents import ParseOptions, one_document
 from worker.errors import ConfigError
 from worker.model import IngestCounts
 from worker.normalize.dates import parse_time
-from worker.pipeline import ParseOptions, ingest_document, one_document
+from worker.pipeline import ingest_document
 from worker.store.clusters import Clustering
 from worker.store.db import run_transaction
 

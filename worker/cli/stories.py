@@ -108,10 +108,9 @@ def parse_cmd(ctx: click.Context, paths: tuple[str, ...], format_: str, provider
 @click.pass_context
 def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provider: str | None) -> None:
     """Parse documents (files, folders, http(s) URLs), store them once, print the counts."""
-    from worker.ingest import ingest_given
+    from worker.documents import ParseOptions, one_document
+    from worker.ingest import GivenDocuments
     from worker.model import IngestCounts
-    from worker.pipeline import ParseOptions, one_document
-    from worker.store.clusters import Clustering
 
     settings = settings_of(ctx)
     quiet_logs(settings)
@@ -119,7 +118,7 @@ def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provi
     options = ParseOptions(format=format_, provider=provider,
                            max_bytes=settings.max_document_bytes,
                            alert_rules=configured_alert_rules(settings))
-    clustering = Clustering(settings.dedupe_window)
+    given = GivenDocuments(engine, options, settings.dedupe_window)
     total = IngestCounts()
     for document in iter_documents(targets, settings):
         if isinstance(document, WireError):
@@ -127,7 +126,7 @@ def ingest_cmd(ctx: click.Context, targets: tuple[str, ...], format_: str, provi
             total.errors += 1
             continue
         with one_document(document.name) as outcome:  # what it stored before is not parsed again
-            outcome.result = ingest_given(engine, document, options, clustering, now())
+            outcome.result = given.ingest(document, now())
         if outcome.failed:
             click.echo(f"wire ingest: {outcome.error}", err=True)
             total.errors += 1
