@@ -4,7 +4,8 @@ The same parsed documents are stored (`worker.pipeline.store_stories`, one trans
 100-item document, as a poll does) into fresh stores that differ by one feature each: all of
 them; no full-text search (its trigger and GIN index dropped); no change feed (its triggers
 dropped); no near-duplicate detection (clustering replaced by "every story its own cluster");
-the search index over the words alone (without migration 0019's id blocks).
+neither of the two (what the write path costs without the two features that cost most); the
+search index over the words alone (without migration 0019's id blocks).
 The history trigger fires only when a version replaces another, never for a new story. CPU is
 this process's plus the database backends' (`stores.CpuMeter`); variants are interleaved,
 their order rotated each round, and a figure is the median of the rounds. Parsing and
@@ -20,20 +21,26 @@ from typing import Any
 
 from bench.stores import CpuMeter, fresh_store
 
+_NO_SEARCH = ("DROP TRIGGER stories_search_new ON stories",
+              "DROP TRIGGER stories_search_change ON stories",
+              "DROP INDEX ix_stories_search")
 #: variant -> the statements that take its feature out of a fresh store
 VARIANTS: dict[str, tuple[str, ...]] = {
     "everything": (),
-    "no full-text search": ("DROP TRIGGER stories_search_new ON stories",
-                            "DROP TRIGGER stories_search_change ON stories",
-                            "DROP INDEX ix_stories_search"),
+    "no full-text search": _NO_SEARCH,
     "no change feed": ("DROP TRIGGER stories_record_new ON stories",
                        "DROP TRIGGER stories_record_change ON stories"),
     "no near-duplicate detection": (),
+    "no full-text search or near-dup": _NO_SEARCH,
     # the search index over the words alone, as before migration 0019
     "no id blocks in the search index": (
         "DROP INDEX ix_stories_search",
         "CREATE INDEX ix_stories_search ON stories USING gin (search)"),
 }
+
+
+#: the variants whose stories each stay their own cluster (no near-duplicate detection)
+OWN_CLUSTERS = ("no near-duplicate detection", "no full-text search or near-dup")
 
 
 def _own_clusters(conn: Any, versions: list[Any], clustering: Any) -> dict[int, tuple[int, bool]]:
@@ -64,7 +71,7 @@ def feature_costs(pg_server: str, docs: int, rounds: int, tmp: str) -> dict[str,
                 with engine.begin() as conn:
                     for statement in VARIANTS[name]:
                         conn.execute(text(statement))
-                if name == "no near-duplicate detection":
+                if name in OWN_CLUSTERS:
                     pipeline.cluster_document = _own_clusters  # type: ignore[assignment]
                 try:
                     clustering = Clustering()

@@ -13,6 +13,7 @@ reader is installed in its own virtualenv under bench/.peers/ (git-ignored) from
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -100,13 +101,16 @@ def _contestants(folder: Path, files: list[str], reader_python: str
                  ) -> dict[str, dict[str, Any]]:
     """How each one prepares a store, ingests the files into it, and says how many it stored."""
     naive = [sys.executable, "-m", "bench.naive_files"]
+    wire = {
+        "prepare": lambda store: [*wire_argv(), "migrate"],
+        "run": lambda store: [*wire_argv(), "ingest", str(folder)],
+        "env": lambda store: wire_env(store / "wire.db"),
+        "count": lambda out: json.loads(out.splitlines()[-1]),
+    }
     return {
-        "wire ingest": {
-            "prepare": lambda store: [*wire_argv(), "migrate"],
-            "run": lambda store: [*wire_argv(), "ingest", str(folder)],
-            "env": lambda store: wire_env(store / "wire.db"),
-            "count": lambda out: json.loads(out.splitlines()[-1]),
-        },
+        "wire ingest": wire,
+        # what the product's full-text index (FTS5, kept by triggers) costs of a new item
+        NO_SEARCH: {**wire, "after": lambda store: _drop_search(store / "wire.db")},
         "reader": {
             "prepare": lambda store: [reader_python, str(BENCH / "peer_reader.py"),
                                       str(store / "reader.sqlite"), str(folder)],
@@ -123,6 +127,23 @@ def _contestants(folder: Path, files: list[str], reader_python: str
             "count": lambda out: json.loads(out.splitlines()[-1]),
         },
     }
+
+
+#: `wire ingest` into a store without its full-text search triggers (bench only)
+NO_SEARCH = "wire ingest, no full-text search"
+
+
+def _drop_search(db: Path) -> None:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        names = [row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'stories_search_%'")]
+        if not names:
+            raise RuntimeError("no full-text search triggers in the store: update the bench")
+        for name in names:
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.commit()
 
 
 def ingest_files(docs: int, rounds: int, tmp: str) -> dict[str, Any]:
@@ -148,6 +169,8 @@ def ingest_files(docs: int, rounds: int, tmp: str) -> dict[str, Any]:
             store = Path(tmp) / f"peer-{name.split()[0]}-{uuid.uuid4().hex[:6]}"
             store.mkdir()
             measured(c["prepare"](store), BENCH.parent, c["env"](store))
+            if "after" in c:
+                c["after"](store)
             for phase in ("new", "again"):
                 cpu, out = measured(c["run"](store), BENCH.parent, c["env"](store))
                 samples[name][phase].append(cpu / items)
@@ -169,6 +192,7 @@ def ingest_files(docs: int, rounds: int, tmp: str) -> dict[str, Any]:
 def _check(stored: dict[str, Any], items: int) -> None:
     """Each stored every item the first time and nothing new the second."""
     expect = {"wire ingest/new": ("new", items), "wire ingest/again": ("unchanged", items),
+              f"{NO_SEARCH}/new": ("new", items), f"{NO_SEARCH}/again": ("unchanged", items),
               "reader/new": ("entries", items), "reader/again": ("entries", items),
               "naive/new": ("new", items), "naive/again": ("unchanged", items)}
     for key, (field, n) in expect.items():

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from bench.processes import NO_SEARCH
 from bench.product import BROKER_MS_PER_TASK
 
 UNCHANGED_MS = 3.0
@@ -228,17 +229,31 @@ def table(r: dict[str, Any]) -> str:
                          f"{v['total']:.3f}")
         lines.append("  so: " + ", ".join(f"{k} {v:.3f} ms" for k, v in
                                           f["feature_ms_per_item"].items()))
+        pg = s.get("new_items", {}).get("postgresql/rss")
+        if pg:  # what the 1,500/s target leaves a new item, against what it costs end to end
+            whole = pg["worker_ms_per_item"] + pg["database_ms_per_item"]
+            cut = f["feature_ms_per_item"]
+            lines.append(
+                f"  {PG_PER_CORE:,.0f} new items/s per core leaves {1000 / PG_PER_CORE:.3f} ms "
+                f"an item; end to end (postgresql/rss above) {whole:.3f}, without full-text "
+                f"search {whole - cut['full-text search']:.3f}, without it and near-dup "
+                f"{whole - cut['full-text search or near-dup']:.3f}")
     if "peers" in s:
         pe = s["peers"]
         lines += ["", (f"feed files into SQLite, whole processes, start-up included ({pe['items']:,} "
                        f"new items in RSS files, then the same files again; ms of CPU per item, "
                        f"median of {r['peers']['rounds']} rounds; reader {pe['reader_version']})")]
         for name, v in pe["ms_per_item"].items():
-            lines.append(f"  {name:12} new {v['new']:7.3f}  again {v['again']:7.3f}")
+            lines.append(f"  {name:32} new {v['new']:7.3f}  again {v['again']:7.3f}")
         lines.append("  wire ingest is " + ", ".join(
             f"{pe['ratio_new'][p]:.1f}x {p} (target {t:g}x)" for p, t in PEER_RATIOS.items())
             + " on new items; again: " + ", ".join(
             f"{pe['ratio_again'][p]:.1f}x {p}" for p in PEER_RATIOS))
+        bare = pe["ms_per_item"].get(NO_SEARCH)
+        if bare:  # what the full-text index stands for in those ratios
+            lines.append("  without its full-text search it would be " + ", ".join(
+                f"{_ratio(pe['ms_per_item'][p]['new'], bare['new']):.1f}x {p}"
+                for p in PEER_RATIOS) + " on new items")
     if "steady" in s:
         st = s["steady"]
         lines += ["", (f"steady state: {st['feeds']} feeds, {st['changed_share']:.0%} of them "
