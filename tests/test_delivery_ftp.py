@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.agencies.driver import context, feed_of, poll
-from tests.agencies.servers import FTPServer, SFTPServer, self_signed
+from tests.agencies.servers import FTPServer, SFTPServer, Vsftpd, self_signed
 from worker.fetch import ftp
 
 USER, PASSWORD = "wire", "ftp-pa55word-QX"
@@ -125,3 +125,34 @@ def test_a_wrong_password_fails_the_poll_without_showing_it(server, engine, now)
     assert result.failure is not None
     assert "not-the-pa55word" not in str(result.failure)
     assert f"127.0.0.1:{server.port}" not in str(result.failure)
+
+
+@pytest.fixture
+def vsftpd(tmp_path, monkeypatch):
+    root = tmp_path / "remote"
+    (root / "outgoing").mkdir(parents=True)
+    cert, key = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    srv = Vsftpd(root, (cert, key), tmp_path).start()
+    yield srv
+    srv.stop()
+
+
+def test_ftps_from_vsftpd_with_its_defaults_lists_reads_and_moves(vsftpd, engine, now):
+    """vsftpd refuses a data connection that does not resume the control connection's TLS
+    session (its default `require_ssl_reuse`) and has no MLSD: every data connection of a
+    poll (the listing, each file, the `processed/` listing) must resume it."""
+    for name, headline in (("a.xml", "Alpha"), ("b.xml", "Beta")):
+        drop(vsftpd, name, headline)
+    wire = feed_of(ENV, protocol="ftps", min_age=5,
+                   url=f"ftp://anonymous@127.0.0.1:{vsftpd.port}/outgoing/")
+
+    seen = poll(ftp, wire, context(ENV, engine, now), {})
+    assert seen.failure is None and seen.documents == []
+    ready = poll(ftp, wire, context(ENV, engine, now + timedelta(seconds=5)), seen.position)
+
+    assert ready.failure is None
+    assert sorted(s.headline for s in ready.stories) == ["Alpha", "Beta"]
+    outgoing = vsftpd.root / "outgoing"
+    assert sorted(p.name for p in (outgoing / "processed").iterdir()) == ["a.xml", "b.xml"]
+    assert not (outgoing / "a.xml").exists() and not (outgoing / "b.xml").exists()

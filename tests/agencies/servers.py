@@ -1,4 +1,5 @@
-"""Real FTP, FTPS (pyftpdlib) and SFTP (paramiko) servers on 127.0.0.1, serving a local folder.
+"""Real FTP, FTPS (pyftpdlib, and vsftpd as a process) and SFTP (paramiko) servers on
+127.0.0.1, serving a local folder.
 
 `self_signed(tmp)` makes a certificate for 127.0.0.1 (cryptography) for FTPS; point
 `SSL_CERT_FILE` at it so the client trusts it. The SFTP server has a fresh host key and one
@@ -11,7 +12,9 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import os
+import pwd
 import socket
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,9 @@ from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.handlers import FTPHandler, TLS_FTPHandler
 from pyftpdlib.ioloop import IOLoop
 from pyftpdlib.servers import ThreadedFTPServer
+
+from tests.api_server import free_port
+from tests.servers import _wait
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
@@ -214,3 +220,63 @@ class SFTPServer:
             except (paramiko.SSHException, EOFError, OSError):
                 continue
             self.transports.append(transport)
+
+
+class Vsftpd:
+    """vsftpd (Debian's package, the FTP server partners run most) on a free port, explicit
+    FTPS with its defaults for data connections: TLS required, and the control connection's
+    TLS session resumed (`require_ssl_reuse`). No MLSD, as vsftpd has none. Anonymous login
+    (any password), chrooted to `root`, whose `outgoing/` it may write in.
+
+    vsftpd starts as root and drops to Debian's `ftp` user; it refuses a root its user can
+    write to, so `root` is made root-owned and `outgoing/` the `ftp` user's.
+    """
+
+    BINARY = "/usr/sbin/vsftpd"
+
+    def __init__(self, root: Path, tls: tuple[Path, Path], work: Path) -> None:
+        self.root, self.port = root, free_port()
+        os.chmod(root, 0o755)
+        os.chown(root, 0, 0)
+        ftp = pwd.getpwnam("ftp")
+        os.chown(root / "outgoing", ftp.pw_uid, ftp.pw_gid)
+        settings = {
+            "listen": "YES", "listen_address": "127.0.0.1", "listen_port": self.port,
+            "background": "NO", "anonymous_enable": "YES", "no_anon_password": "YES",
+            "anon_root": root, "local_enable": "NO", "write_enable": "YES",
+            "anon_upload_enable": "YES", "anon_mkdir_write_enable": "YES",
+            "anon_other_write_enable": "YES", "anon_umask": "022", "ssl_enable": "YES",
+            "allow_anon_ssl": "YES", "force_anon_logins_ssl": "YES", "force_anon_data_ssl": "YES",
+            "require_ssl_reuse": "YES", "ssl_ciphers": "HIGH", "rsa_cert_file": tls[0],
+            "rsa_private_key_file": tls[1], "seccomp_sandbox": "NO", "xferlog_enable": "NO",
+        }
+        self.config = work / "vsftpd.conf"
+        self.config.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
+        self.log = work / "vsftpd.out"
+        self.proc: Any = None
+
+    def start(self) -> Vsftpd:
+        if not os.path.exists(self.BINARY):  # a missing server fails, never skips
+            raise AssertionError(f"{self.BINARY} is not installed (Debian package vsftpd; "
+                                 ".ci/run installs it)")
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen([self.BINARY, str(self.config)], stdout=out,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+
+        def greets() -> bool:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"vsftpd exited: {self.log.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    return s.recv(64).startswith(b"220")
+            except OSError:
+                return False
+
+        _wait(greets, 20, f"vsftpd on port {self.port}")
+        return self
+
+    def stop(self) -> None:
+        """The server and the session processes it forked (its own process group)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            self.proc.wait(20)

@@ -5,9 +5,11 @@ URL's folder, reads one, moves one into a sub-folder (never overwriting: a name 
 a numbered suffix, as in `worker.fetch.folder`) and deletes one. `worker.fetch.ftp` decides
 which and when.
 
-- FTP lists with MLSD (size and modification time in one answer); a server without it is
-  listed with NLST, SIZE and MDTM. FTPS is explicit TLS (AUTH TLS, then `PROT P` for data),
-  verified against the system's CAs (`SSL_CERT_FILE` adds others).
+- FTP lists with MLSD (size and modification time in one answer); a server without it (vsftpd)
+  is listed with NLST, SIZE and MDTM. FTPS is explicit TLS (AUTH TLS, then `PROT P` for data),
+  verified against the system's CAs (`SSL_CERT_FILE` adds others); each data connection
+  resumes the control connection's TLS session (`_FTPS`), as vsftpd, ProFTPD and FileZilla
+  Server require.
 - SFTP checks the server's host key: against `~/.ssh/known_hosts` when it lists the host, else
   against the key this feed saw first (trust on first use, kept in the feed's position). A
   changed key refuses the connection. `key_file` logs in with a private key (`password` is then
@@ -88,14 +90,32 @@ def _candidates(name: str) -> Iterator[str]:
         n += 1
 
 
+class _FTPS(ftplib.FTP_TLS):
+    """Explicit FTPS whose data connections resume the control connection's TLS session.
+
+    A server that requires it (vsftpd's `require_ssl_reuse`, its default; ProFTPD and FileZilla
+    Server alike) knows that way that a data connection belongs to the logged-in control
+    connection, and refuses any other: "522 SSL connection failed: session reuse required" on
+    the first listing. ftplib does not resume (CPython issue 63699); this is its
+    `ntransfercmd` with the session passed on.
+    """
+
+    def ntransfercmd(self, cmd: str, rest: int | str | None = None
+                     ) -> tuple[socket.socket, int | None]:
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        if self._prot_p:  # type: ignore[attr-defined]
+            conn = self.context.wrap_socket(conn, server_hostname=self.host,
+                                            session=self.sock.session)  # type: ignore[attr-defined]
+        return conn, size
+
+
 class FTPRemote:
     host_key = None
 
     def __init__(self, where: Location, password: str | None, tls: bool) -> None:
         self.where = where
-        self.ftp: ftplib.FTP = (ftplib.FTP_TLS(context=ssl.create_default_context(),
-                                               timeout=TIMEOUT) if tls
-                                else ftplib.FTP(timeout=TIMEOUT))
+        self.ftp: ftplib.FTP = (_FTPS(context=ssl.create_default_context(), timeout=TIMEOUT)
+                                if tls else ftplib.FTP(timeout=TIMEOUT))
         self.taken: dict[str, set[str]] = {}
         try:
             self.ftp.connect(where.host, where.port, timeout=CONNECT_TIMEOUT)
