@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import timedelta
 
 import pytest
 
 from tests.agencies.driver import context, feed_of, poll
-from tests.agencies.servers import FTPServer, SFTPServer, Vsftpd, self_signed
+from tests.agencies.servers import FTPServer, OpenSSH, SFTPServer, Vsftpd, self_signed
 from worker.fetch import ftp
 
 USER, PASSWORD = "wire", "ftp-pa55word-QX"
@@ -156,3 +157,48 @@ def test_ftps_from_vsftpd_with_its_defaults_lists_reads_and_moves(vsftpd, engine
     outgoing = vsftpd.root / "outgoing"
     assert sorted(p.name for p in (outgoing / "processed").iterdir()) == ["a.xml", "b.xml"]
     assert not (outgoing / "a.xml").exists() and not (outgoing / "b.xml").exists()
+
+
+KEY_PASSPHRASE = "key-pa55phrase-ZK"
+
+
+@pytest.fixture
+def openssh(tmp_path):
+    key = tmp_path / "wire_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", KEY_PASSPHRASE, "-f", str(key)],
+                   check=True)
+    srv = OpenSSH(tmp_path, [tmp_path / "wire_key.pub"]).start()
+    srv.root, srv.key = tmp_path / "remote", key
+    (srv.root / "outgoing").mkdir(parents=True)
+    yield srv
+    srv.stop()
+
+
+def sftp_key_feed(openssh, env):
+    return feed_of(env, protocol="sftp", key_file=str(openssh.key), password="${KEY_PASSPHRASE}",
+                   min_age=5, url=f"sftp://root@127.0.0.1:{openssh.port}{openssh.root}/outgoing/")
+
+
+def test_sftp_from_openssh_logs_in_with_an_encrypted_key_file(openssh, engine, now):
+    env = {"KEY_PASSPHRASE": KEY_PASSPHRASE}
+    drop(openssh, "a.xml", "Alpha")
+
+    seen = poll(ftp, sftp_key_feed(openssh, env), context(env, engine, now), {})
+    assert seen.failure is None and seen.documents == []
+    ready = poll(ftp, sftp_key_feed(openssh, env), context(env, engine, now + timedelta(seconds=5)),
+                 seen.position)
+
+    assert ready.failure is None and [s.headline for s in ready.stories] == ["Alpha"]
+    assert (openssh.root / "outgoing" / "processed" / "a.xml").exists()
+    assert not (openssh.root / "outgoing" / "a.xml").exists()
+
+
+def test_a_wrong_key_passphrase_fails_the_poll_saying_so_without_showing_it(openssh, engine, now):
+    env = {"KEY_PASSPHRASE": "not-the-phrase"}
+    drop(openssh, "a.xml", "Alpha")
+
+    result = poll(ftp, sftp_key_feed(openssh, env), context(env, engine, now), {})
+
+    assert result.failure is not None and "passphrase is wrong" in str(result.failure)
+    assert "not-the-phrase" not in str(result.failure)
+    assert (openssh.root / "outgoing" / "a.xml").exists()

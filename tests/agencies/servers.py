@@ -280,3 +280,59 @@ class Vsftpd:
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, 15)
             self.proc.wait(20)
+
+
+class OpenSSH:
+    """OpenSSH's sshd (Debian's openssh-server) on a free port: the SFTP server partners run
+    most. Key login only, for root, with the keys of `authorized_keys`; SFTP by its
+    `internal-sftp`, on the real file system (no chroot: a feed names `root`'s absolute path).
+    """
+
+    BINARY = "/usr/sbin/sshd"
+
+    def __init__(self, work: Path, authorized_keys: list[Path]) -> None:
+        self.port = free_port()
+        self.host_key = work / "ssh_host_ed25519_key"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(self.host_key)],
+                       check=True)
+        keys = work / "authorized_keys"
+        keys.write_text("".join(k.read_text() for k in authorized_keys))
+        settings = {
+            "Port": self.port, "ListenAddress": "127.0.0.1", "HostKey": self.host_key,
+            "PidFile": work / "sshd.pid", "AuthorizedKeysFile": keys,
+            "PermitRootLogin": "prohibit-password", "PasswordAuthentication": "no",
+            "KbdInteractiveAuthentication": "no", "UsePAM": "no", "StrictModes": "no",
+            "Subsystem": "sftp internal-sftp",
+        }
+        self.config = work / "sshd_config"
+        self.config.write_text("".join(f"{k} {v}\n" for k, v in settings.items()))
+        self.log = work / "sshd.out"
+        self.proc: Any = None
+
+    def start(self) -> OpenSSH:
+        if not os.path.exists(self.BINARY):  # a missing server fails, never skips
+            raise AssertionError(f"{self.BINARY} is not installed (Debian package "
+                                 "openssh-server; .ci/run installs it)")
+        os.makedirs("/run/sshd", exist_ok=True)  # its privilege separation folder
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen([self.BINARY, "-D", "-e", "-f", str(self.config)],
+                                         stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+
+        def greets() -> bool:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"sshd exited: {self.log.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    return s.recv(64).startswith(b"SSH-2.0-")
+            except OSError:
+                return False
+
+        _wait(greets, 20, f"sshd on port {self.port}")
+        return self
+
+    def stop(self) -> None:
+        """The server and the sessions it forked (its own process group)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            self.proc.wait(20)

@@ -211,9 +211,7 @@ class SFTPRemote:
             self.transport.start_client(timeout=CONNECT_TIMEOUT)
             self.host_key = self._check_host_key(self.transport.get_remote_server_key(), host_key)
             if key_file:
-                key = paramiko.PKey.from_path(os.path.expanduser(key_file), passphrase=(
-                    password.encode() if password else None))
-                self.transport.auth_publickey(where.user, key)
+                self.transport.auth_publickey(where.user, _private_key(key_file, password))
             else:
                 self.transport.auth_password(where.user, password or "")
             self.sftp = paramiko.SFTPClient.from_transport(self.transport)
@@ -282,6 +280,24 @@ class SFTPRemote:
     def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
+
+
+def _private_key(path: str, passphrase: str | None) -> paramiko.PKey:
+    """The private key in `path` (OpenSSH or PEM; RSA, ECDSA or Ed25519), decrypted with
+    `passphrase` when it is encrypted.
+
+    The passphrase goes by position: paramiko 3.2-4 name it `passphrase`, 5 `password`.
+    A missing passphrase is a TypeError, a wrong one a ValueError (after paramiko's PEM
+    fallback, whose own message misleads); neither message holds the passphrase.
+    """
+    try:
+        return paramiko.PKey.from_path(os.path.expanduser(path),
+                                       passphrase.encode() if passphrase else None)
+    except ValueError:
+        raise RemoteError(f"read the private key {path}: the passphrase is wrong, or the file "
+                          "is not a private key") from None
+    except (OSError, TypeError, paramiko.SSHException) as e:
+        raise RemoteError(f"read the private key {path}: {_reason(e)}") from None
 
 
 def _reason(error: BaseException) -> str:
