@@ -202,3 +202,24 @@ def test_a_wrong_key_passphrase_fails_the_poll_saying_so_without_showing_it(open
     assert result.failure is not None and "passphrase is wrong" in str(result.failure)
     assert "not-the-phrase" not in str(result.failure)
     assert (openssh.root / "outgoing" / "a.xml").exists()
+
+
+def test_sftp_checks_the_host_key_against_known_hosts_when_it_lists_the_server(
+        openssh, engine, now, tmp_path, monkeypatch):
+    env = {"KEY_PASSPHRASE": KEY_PASSPHRASE}
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    known_hosts = home / ".ssh" / "known_hosts"
+    name = f"[127.0.0.1]:{openssh.port}"
+    known_hosts.write_text(f"{name} {openssh.host_key.with_suffix('.pub').read_text()}")
+
+    listed = poll(ftp, sftp_key_feed(openssh, env), context(env, engine, now), {})
+    assert listed.failure is None
+
+    other = tmp_path / "other_host_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(other)], check=True)
+    known_hosts.write_text(f"{name} {other.with_suffix('.pub').read_text()}")
+    refused = poll(ftp, sftp_key_feed(openssh, env), context(env, engine, now), {})
+
+    assert refused.failure is not None and "known_hosts" in str(refused.failure)
