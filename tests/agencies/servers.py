@@ -222,20 +222,64 @@ class SFTPServer:
             self.transports.append(transport)
 
 
-class Vsftpd:
-    """vsftpd (Debian's package, the FTP server partners run most) on a free port, explicit
-    FTPS with its defaults for data connections: TLS required, and the control connection's
-    TLS session resumed (`require_ssl_reuse`). No MLSD, as vsftpd has none. Anonymous login
-    (any password), chrooted to `root`, whose `outgoing/` it may write in.
+class _ServerProcess:
+    """A server the test runs as a process of its own, in its own process group (with the
+    session processes it forks), on a free port; stopped by that pid, never by name."""
+
+    BINARY = ""
+    PACKAGE = ""
+    #: how the server's greeting begins once it accepts connections
+    BANNER = b""
+
+    def __init__(self, work: Path) -> None:
+        self.port = free_port()
+        self.log = work / f"{Path(self.BINARY).name}.out"
+        self.proc: Any = None
+
+    def argv(self) -> list[str]:
+        raise NotImplementedError
+
+    def start(self) -> Any:
+        if not os.path.exists(self.BINARY):  # a missing server fails, never skips
+            raise AssertionError(f"{self.BINARY} is not installed (Debian package "
+                                 f"{self.PACKAGE}; .ci/run installs it)")
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen(self.argv(), stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+
+        def greets() -> bool:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"{self.BINARY} exited: {self.log.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    return s.recv(64).startswith(self.BANNER)
+            except OSError:
+                return False
+
+        _wait(greets, 20, f"{self.BINARY} on port {self.port}")
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            self.proc.wait(20)
+
+
+class Vsftpd(_ServerProcess):
+    """vsftpd (Debian's package, the FTP server partners run most), explicit FTPS with its
+    defaults for data connections: TLS required, and the control connection's TLS session
+    resumed (`require_ssl_reuse`). No MLSD, as vsftpd has none. Anonymous login (any
+    password), chrooted to `root`, whose `outgoing/` it may write in.
 
     vsftpd starts as root and drops to Debian's `ftp` user; it refuses a root its user can
     write to, so `root` is made root-owned and `outgoing/` the `ftp` user's.
     """
 
-    BINARY = "/usr/sbin/vsftpd"
+    BINARY, PACKAGE, BANNER = "/usr/sbin/vsftpd", "vsftpd", b"220"
 
     def __init__(self, root: Path, tls: tuple[Path, Path], work: Path) -> None:
-        self.root, self.port = root, free_port()
+        super().__init__(work)
+        self.root = root
         os.chmod(root, 0o755)
         os.chown(root, 0, 0)
         ftp = pwd.getpwnam("ftp")
@@ -252,46 +296,21 @@ class Vsftpd:
         }
         self.config = work / "vsftpd.conf"
         self.config.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
-        self.log = work / "vsftpd.out"
-        self.proc: Any = None
 
-    def start(self) -> Vsftpd:
-        if not os.path.exists(self.BINARY):  # a missing server fails, never skips
-            raise AssertionError(f"{self.BINARY} is not installed (Debian package vsftpd; "
-                                 ".ci/run installs it)")
-        with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen([self.BINARY, str(self.config)], stdout=out,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-
-        def greets() -> bool:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"vsftpd exited: {self.log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                    return s.recv(64).startswith(b"220")
-            except OSError:
-                return False
-
-        _wait(greets, 20, f"vsftpd on port {self.port}")
-        return self
-
-    def stop(self) -> None:
-        """The server and the session processes it forked (its own process group)."""
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, 15)
-            self.proc.wait(20)
+    def argv(self) -> list[str]:
+        return [self.BINARY, str(self.config)]
 
 
-class OpenSSH:
-    """OpenSSH's sshd (Debian's openssh-server) on a free port: the SFTP server partners run
-    most. Key login only, for root, with the keys of `authorized_keys`; SFTP by its
-    `internal-sftp`, on the real file system (no chroot: a feed names `root`'s absolute path).
+class OpenSSH(_ServerProcess):
+    """OpenSSH's sshd (Debian's openssh-server), the SFTP server partners run most. Key login
+    only, for root, with the keys of `authorized_keys`; SFTP by its `internal-sftp`, on the
+    real file system (no chroot: a feed names `root`'s absolute path).
     """
 
-    BINARY = "/usr/sbin/sshd"
+    BINARY, PACKAGE, BANNER = "/usr/sbin/sshd", "openssh-server", b"SSH-2.0-"
 
     def __init__(self, work: Path, authorized_keys: list[Path]) -> None:
-        self.port = free_port()
+        super().__init__(work)
         self.host_key = work / "ssh_host_ed25519_key"
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(self.host_key)],
                        check=True)
@@ -306,33 +325,7 @@ class OpenSSH:
         }
         self.config = work / "sshd_config"
         self.config.write_text("".join(f"{k} {v}\n" for k, v in settings.items()))
-        self.log = work / "sshd.out"
-        self.proc: Any = None
 
-    def start(self) -> OpenSSH:
-        if not os.path.exists(self.BINARY):  # a missing server fails, never skips
-            raise AssertionError(f"{self.BINARY} is not installed (Debian package "
-                                 "openssh-server; .ci/run installs it)")
+    def argv(self) -> list[str]:
         os.makedirs("/run/sshd", exist_ok=True)  # its privilege separation folder
-        with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen([self.BINARY, "-D", "-e", "-f", str(self.config)],
-                                         stdout=out, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
-
-        def greets() -> bool:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"sshd exited: {self.log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                    return s.recv(64).startswith(b"SSH-2.0-")
-            except OSError:
-                return False
-
-        _wait(greets, 20, f"sshd on port {self.port}")
-        return self
-
-    def stop(self) -> None:
-        """The server and the sessions it forked (its own process group)."""
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, 15)
-            self.proc.wait(20)
+        return [self.BINARY, "-D", "-e", "-f", str(self.config)]
