@@ -10,7 +10,7 @@ transaction. `wire reparse` does not come here: it exists to parse again.
 The parsing and storing half (`worker.pipeline`: the parsers' normalizing, near-duplicate
 detection with numpy and rensa, the alert and cluster statements) is imported with the first
 document that has something new: a folder whose files are all stored costs their
-fingerprints and a lighter start-up (docs/performance.md, "wire ingest").
+fingerprints and a lighter start-up (docs/performance.md, "Known costs" 7).
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ class GivenDocuments:
         return run_transaction(self.engine, store)
 
     def clustering(self) -> Clustering:
+        """The command's near-duplicate settings and shingle cache, made on first use."""
         if self._clustering is None:
             from worker.store.clusters import Clustering
 
