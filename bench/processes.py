@@ -101,6 +101,17 @@ def _contestants(folder: Path, files: list[str], reader_python: str
                  ) -> dict[str, dict[str, Any]]:
     """How each one prepares a store, ingests the files into it, and says how many it stored."""
     naive = [sys.executable, "-m", "bench.naive_files"]
+    peer = [reader_python, str(BENCH / "peer_reader.py")]
+
+    def reader(*flags: str) -> dict[str, Any]:
+        return {
+            "prepare": lambda store: [*peer, *flags, str(store / "reader.sqlite"), str(folder)],
+            "run": lambda store: [*peer, *flags, str(store / "reader.sqlite"), str(folder),
+                                  *files],
+            "env": lambda store: None,
+            "count": lambda out: json.loads(out.splitlines()[-1]),
+        }
+
     wire = {
         "prepare": lambda store: [*wire_argv(), "migrate"],
         "run": lambda store: [*wire_argv(), "ingest", str(folder)],
@@ -111,14 +122,9 @@ def _contestants(folder: Path, files: list[str], reader_python: str
         "wire ingest": wire,
         # what the product's full-text index (FTS5, kept by triggers) costs of a new item
         NO_SEARCH: {**wire, "after": lambda store: _drop_search(store / "wire.db")},
-        "reader": {
-            "prepare": lambda store: [reader_python, str(BENCH / "peer_reader.py"),
-                                      str(store / "reader.sqlite"), str(folder)],
-            "run": lambda store: [reader_python, str(BENCH / "peer_reader.py"),
-                                  str(store / "reader.sqlite"), str(folder), *files],
-            "env": lambda store: None,
-            "count": lambda out: json.loads(out.splitlines()[-1]),
-        },
+        "reader": reader(),
+        # reader with its full-text search, which wire ingest always keeps
+        READER_SEARCH: reader("--search"),
         "naive": {
             "prepare": lambda store: [*naive, str(store / "naive.sqlite")],
             "run": lambda store: [*naive, str(store / "naive.sqlite"),
@@ -131,6 +137,8 @@ def _contestants(folder: Path, files: list[str], reader_python: str
 
 #: `wire ingest` into a store without its full-text search triggers (bench only)
 NO_SEARCH = "wire ingest, no full-text search"
+#: reader with its full-text search enabled and updated
+READER_SEARCH = "reader, with its search"
 
 
 def _drop_search(db: Path) -> None:
@@ -194,6 +202,8 @@ def _check(stored: dict[str, Any], items: int) -> None:
     expect = {"wire ingest/new": ("new", items), "wire ingest/again": ("unchanged", items),
               f"{NO_SEARCH}/new": ("new", items), f"{NO_SEARCH}/again": ("unchanged", items),
               "reader/new": ("entries", items), "reader/again": ("entries", items),
+              f"{READER_SEARCH}/new": ("entries", items),
+              f"{READER_SEARCH}/again": ("entries", items),
               "naive/new": ("new", items), "naive/again": ("unchanged", items)}
     for key, (field, n) in expect.items():
         if stored[key].get(field) != n:

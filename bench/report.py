@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from bench.processes import NO_SEARCH
+from bench.processes import NO_SEARCH, READER_SEARCH
 from bench.product import BROKER_MS_PER_TASK
 
 UNCHANGED_MS = 3.0
@@ -254,6 +254,11 @@ def table(r: dict[str, Any]) -> str:
             lines.append("  without its full-text search it would be " + ", ".join(
                 f"{_ratio(pe['ms_per_item'][p]['new'], bare['new']):.1f}x {p}"
                 for p in PEER_RATIOS) + " on new items")
+        searching = pe["ms_per_item"].get(READER_SEARCH)
+        if searching:  # both keeping a full-text index
+            lines.append(f"  against reader with its search: "
+                         f"{_ratio(searching['new'], pe['ms_per_item']['wire ingest']['new']):.1f}x "
+                         "on new items")
     if "steady" in s:
         st = s["steady"]
         lines += ["", (f"steady state: {st['feeds']} feeds, {st['changed_share']:.0%} of them "

@@ -44,7 +44,7 @@ def test_quick_benchmark_writes_every_figure_with_its_baseline(tmp_path: Path) -
     assert summary["startup"]["wire --help"] > 0 and summary["startup"]["wire stories"] > 0
     peers = results["peers"]  # each stored every item once (bench.processes checks the counts)
     assert set(peers["ms_per_item"]) == {"wire ingest", "wire ingest, no full-text search",
-                                         "reader", "naive"}
+                                         "reader", "reader, with its search", "naive"}
     assert all(v["new"] > 0 and v["again"] > 0 for v in peers["ms_per_item"].values())
     assert set(summary["targets"]) >= {"wire_help_lt_0.15s", "wire_stories_lt_0.25s",
                                        "ingest_new_ge_4x_naive", "ingest_new_ge_3x_reader"}
