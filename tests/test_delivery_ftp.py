@@ -223,3 +223,20 @@ def test_sftp_checks_the_host_key_against_known_hosts_when_it_lists_the_server(
     refused = poll(ftp, sftp_key_feed(openssh, env), context(env, engine, now), {})
 
     assert refused.failure is not None and "known_hosts" in str(refused.failure)
+
+
+def test_an_ftp_server_writing_its_listing_facts_in_capitals_is_read_alike(tmp_path, engine,
+                                                                          now):
+    root = tmp_path / "remote"
+    (root / "outgoing").mkdir(parents=True)
+    srv = FTPServer(root, USER, PASSWORD, capital_facts=True).start()
+    srv.protocol, srv.root = "ftp", root
+    try:
+        drop(srv, "a.xml", "Alpha")
+        seen = poll(ftp, feed(srv), context(ENV, engine, now), {})
+        assert seen.failure is None and seen.batch.extra["files"] == 1
+        ready = poll(ftp, feed(srv), context(ENV, engine, now + timedelta(seconds=5)),
+                     seen.position)
+        assert [s.headline for s in ready.stories] == ["Alpha"]
+    finally:
+        srv.stop()

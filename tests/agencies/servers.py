@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.filesystems import AbstractedFS
 from pyftpdlib.handlers import FTPHandler, TLS_FTPHandler
 from pyftpdlib.ioloop import IOLoop
 from pyftpdlib.servers import ThreadedFTPServer
@@ -54,14 +55,27 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
+class _CapitalFacts(AbstractedFS):
+    """MLSD facts as some servers write them: `Type=File;Size=...;Modify=...;`."""
+
+    def format_mlsx(self, *args: Any, **kwargs: Any) -> Any:
+        for line in super().format_mlsx(*args, **kwargs):
+            facts, _, name = line.partition(b" ")
+            yield b";".join(b"=".join(part.capitalize() for part in fact.split(b"=", 1))
+                            for fact in facts.split(b";")) + b" " + name
+
+
 class FTPServer:
-    """pyftpdlib serving `root` to `user`/`password`; `tls=(cert, key)` for explicit FTPS."""
+    """pyftpdlib serving `root` to `user`/`password`; `tls=(cert, key)` for explicit FTPS;
+    `capital_facts` lists with `Type=File` instead of `type=file`."""
 
     def __init__(self, root: Path, user: str, password: str,
-                 tls: tuple[Path, Path] | None = None) -> None:
+                 tls: tuple[Path, Path] | None = None, capital_facts: bool = False) -> None:
         authorizer = DummyAuthorizer()
         authorizer.add_user(user, password, str(root), perm="elradfmwMT")
         handler: Any = type("Handler", (TLS_FTPHandler if tls else FTPHandler,), {})
+        if capital_facts:
+            handler.abstracted_fs = _CapitalFacts
         handler.authorizer = authorizer
         handler.passive_ports = None
         if tls:

@@ -130,9 +130,11 @@ class FTPRemote:
     def list(self) -> list[RemoteFile]:
         try:
             try:
+                # ftplib lower-cases the facts' names; their values are case-insensitive too
+                # (RFC 3659's grammar), and some servers answer "Type=File"
                 return [RemoteFile(name, int(facts.get("size", -1)), facts.get("modify", ""))
                         for name, facts in self.ftp.mlsd(facts=["type", "size", "modify"])
-                        if facts.get("type") == "file"]
+                        if facts.get("type", "").lower() == "file"]
             except ftplib.error_perm:  # no MLSD here: NLST, then SIZE and MDTM per name
                 self.ftp.voidcmd("TYPE I")
                 found = []
