@@ -240,3 +240,24 @@ def test_an_ftp_server_writing_its_listing_facts_in_capitals_is_read_alike(tmp_p
         assert [s.headline for s in ready.stories] == ["Alpha"]
     finally:
         srv.stop()
+
+
+def test_a_server_without_mlsd_answering_nlst_of_an_empty_folder_with_550(tmp_path, engine,
+                                                                         now):
+    """Listed by NLST, SIZE (refused in ASCII mode, which ftplib's NLST leaves) and MDTM; an
+    empty folder, and an empty `processed/`, are empty, not a failed poll."""
+    root = tmp_path / "remote"
+    (root / "outgoing" / "processed").mkdir(parents=True)
+    srv = FTPServer(root, USER, PASSWORD, old=True).start()
+    srv.protocol, srv.root = "ftp", root
+    try:
+        empty = poll(ftp, feed(srv), context(ENV, engine, now), {})
+        assert empty.failure is None and empty.batch.unchanged == "no files"
+        drop(srv, "a.xml", "Alpha")
+        seen = poll(ftp, feed(srv), context(ENV, engine, now), empty.position)
+        ready = poll(ftp, feed(srv), context(ENV, engine, now + timedelta(seconds=5)),
+                     seen.position)
+        assert [s.headline for s in ready.stories] == ["Alpha"]
+        assert (root / "outgoing" / "processed" / "a.xml").exists()
+    finally:
+        srv.stop()

@@ -65,17 +65,30 @@ class _CapitalFacts(AbstractedFS):
                             for fact in facts.split(b";")) + b" " + name
 
 
+def _nlst_550_when_empty(self: Any, path: str) -> Any:
+    """NLST as servers without MLSD often answer it: 550 for an empty folder."""
+    if self.fs.isdir(path) and not self.fs.listdir(path):
+        self.respond("550 No files found.")
+        return None
+    return FTPHandler.ftp_NLST(self, path)
+
+
 class FTPServer:
     """pyftpdlib serving `root` to `user`/`password`; `tls=(cert, key)` for explicit FTPS;
-    `capital_facts` lists with `Type=File` instead of `type=file`."""
+    `capital_facts` lists with `Type=File` instead of `type=file`; `old` knows no MLSD and
+    answers NLST of an empty folder with 550."""
 
     def __init__(self, root: Path, user: str, password: str,
-                 tls: tuple[Path, Path] | None = None, capital_facts: bool = False) -> None:
+                 tls: tuple[Path, Path] | None = None, capital_facts: bool = False,
+                 old: bool = False) -> None:
         authorizer = DummyAuthorizer()
         authorizer.add_user(user, password, str(root), perm="elradfmwMT")
         handler: Any = type("Handler", (TLS_FTPHandler if tls else FTPHandler,), {})
         if capital_facts:
             handler.abstracted_fs = _CapitalFacts
+        if old:
+            handler.proto_cmds = {k: v for k, v in handler.proto_cmds.items() if k != "MLSD"}
+            handler.ftp_NLST = _nlst_550_when_empty
         handler.authorizer = authorizer
         handler.passive_ports = None
         if tls:

@@ -136,9 +136,12 @@ class FTPRemote:
                         for name, facts in self.ftp.mlsd(facts=["type", "size", "modify"])
                         if facts.get("type", "").lower() == "file"]
             except ftplib.error_perm:  # no MLSD here: NLST, then SIZE and MDTM per name
+                names = self._names()
+                # after the listing, which ftplib reads in ASCII mode: many servers refuse
+                # SIZE in ASCII mode ("550 SIZE not allowed in ASCII mode")
                 self.ftp.voidcmd("TYPE I")
                 found = []
-                for name in self.ftp.nlst():
+                for name in names:
                     try:
                         size = self.ftp.size(name)
                         modified = self.ftp.voidcmd(f"MDTM {name}").split()[-1]
@@ -185,8 +188,19 @@ class FTPRemote:
                 self.ftp.mkd(folder)
                 self.taken[folder] = set()
             except ftplib.error_perm:  # there already
-                self.taken[folder] = {os.path.basename(n) for n in self.ftp.nlst(folder)}
+                self.taken[folder] = {os.path.basename(n) for n in self._names(folder)}
         return self.taken[folder]
+
+    def _names(self, *folder: str) -> list[str]:
+        """NLST of the current folder (or of `folder`). Servers without MLSD often answer it
+        for an empty folder with 550 "No files found" (some with 450) where others list
+        nothing; the folder is known to exist here (entered at login, or just found by MKD)."""
+        try:
+            return self.ftp.nlst(*folder)
+        except (ftplib.error_perm, ftplib.error_temp) as e:
+            if str(e)[:3] in ("550", "450"):
+                return []
+            raise
 
     def delete(self, name: str) -> None:
         try:
