@@ -13,10 +13,12 @@ from worker.fetch import ftp
 
 USER, PASSWORD = "wire", "ftp-pa55word-QX"
 ENV = {"FTP_PASSWORD": PASSWORD}
-NITF = ('<?xml version="1.0"?><nitf><head><title>{h}</title><docdata><doc-id id-string="{i}"/>'
-        '<date.issue norm="20261125T100000Z"/></docdata></head><body><body.head><hedline><hl1>'
-        '{h}</hl1></hedline></body.head><body.content><p>Text of {h}.</p></body.content></body>'
-        '</nitf>')
+# lines as a file written on a Unix server has them: a server that rewrote its line ends
+# (ASCII mode) would hand over other bytes than the listed size
+NITF = ('<?xml version="1.0"?>\n<nitf><head><title>{h}</title><docdata><doc-id id-string="{i}"/>'
+        '\n<date.issue norm="20261125T100000Z"/></docdata></head>\n<body><body.head><hedline>'
+        '<hl1>{h}</hl1></hedline></body.head>\n<body.content><p>Text of {h}.</p></body.content>'
+        '</body>\n</nitf>\n')
 
 
 @pytest.fixture(params=["ftp", "ftps", "sftp"])

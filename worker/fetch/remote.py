@@ -153,9 +153,15 @@ class FTPRemote:
             raise RemoteError(f"list the folder: {_reason(e)}") from None
 
     def read(self, name: str, max_bytes: int) -> bytes:
-        """The file's bytes, at most `max_bytes + 1` (more is refused by the parse's cap)."""
+        """The file's bytes, at most `max_bytes + 1` (more is refused by the parse's cap).
+
+        In binary mode (TYPE I), as ftplib's `retrbinary` does: the listing left the
+        connection in ASCII mode, where a server may rewrite line ends (LF -> CRLF), so the
+        bytes would not be the file's, nor their count the listed size.
+        """
         buffer = io.BytesIO()
         try:
+            self.ftp.voidcmd("TYPE I")
             with self.ftp.transfercmd(f"RETR {name}") as conn:
                 while buffer.tell() <= max_bytes:
                     chunk = conn.recv(65536)
