@@ -6,7 +6,7 @@ a numbered suffix, as in `worker.fetch.folder`) and deletes one. `worker.fetch.f
 which and when.
 
 - FTP lists with MLSD (size and modification time in one answer); a server without it (vsftpd)
-  is listed with NLST, SIZE and MDTM. FTPS is explicit TLS (AUTH TLS, then `PROT P` for data),
+  is listed with NLST, SIZE and MDTM. Files are read in binary mode. FTPS is explicit TLS (AUTH TLS, then `PROT P` for data),
   verified against the system's CAs (`SSL_CERT_FILE` adds others); each data connection
   resumes the control connection's TLS session (`_FTPS`), as vsftpd, ProFTPD and FileZilla
   Server require.
