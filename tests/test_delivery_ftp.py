@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -263,3 +264,33 @@ def test_a_server_without_mlsd_answering_nlst_of_an_empty_folder_with_550(tmp_pa
         assert (root / "outgoing" / "processed" / "a.xml").exists()
     finally:
         srv.stop()
+
+
+def test_a_file_over_the_size_cap_goes_into_failed_and_the_next_file_still_comes(
+        server, engine, now):
+    """Reading stops at the cap; the connection must stay usable for the files after it."""
+    (server.root / "outgoing" / "a-huge.xml").write_bytes(b"<nitf>" + b"x" * 400_000 + b"</nitf>")
+    drop(server, "b.xml", "Beta")
+    seen = poll(ftp, feed(server), context(ENV, engine, now), {})
+    capped = replace(context(ENV, engine, now + timedelta(seconds=5)), max_bytes=100_000)
+
+    ready = poll(ftp, feed(server), capped, seen.position)
+
+    assert ready.failure is None
+    assert [s.headline for s in ready.stories] == ["Beta"] and len(ready.errors) == 1
+    assert (server.root / "outgoing" / "failed" / "a-huge.xml").exists()
+    assert (server.root / "outgoing" / "processed" / "b.xml").exists()
+
+
+def test_a_file_over_the_size_cap_on_vsftpd_leaves_the_connection_usable(vsftpd, engine, now):
+    (vsftpd.root / "outgoing" / "a-huge.xml").write_bytes(b"<nitf>" + b"x" * 400_000 + b"</nitf>")
+    drop(vsftpd, "b.xml", "Beta")
+    wire = feed_of(ENV, protocol="ftps", min_age=5,
+                   url=f"ftp://anonymous@127.0.0.1:{vsftpd.port}/outgoing/")
+    seen = poll(ftp, wire, context(ENV, engine, now), {})
+    capped = replace(context(ENV, engine, now + timedelta(seconds=5)), max_bytes=100_000)
+
+    ready = poll(ftp, wire, capped, seen.position)
+
+    assert ready.failure is None and [s.headline for s in ready.stories] == ["Beta"]
+    assert (vsftpd.root / "outgoing" / "failed" / "a-huge.xml").exists()

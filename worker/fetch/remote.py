@@ -172,8 +172,8 @@ class FTPRemote:
                     conn.unwrap()
             if buffer.tell() <= max_bytes:
                 self.ftp.voidresp()
-            else:
-                self.ftp.abort()
+            else:  # the data connection is closed: the server answers the RETR (426, or 226)
+                self._transfer_answer()
         except (OSError, EOFError, ftplib.Error) as e:
             raise RemoteError(f"read {name}: {_reason(e)}") from None
         return buffer.getvalue()[: max_bytes + 1]
@@ -196,6 +196,19 @@ class FTPRemote:
             except ftplib.error_perm:  # there already
                 self.taken[folder] = {os.path.basename(n) for n in self._names(folder)}
         return self.taken[folder]
+
+    def _transfer_answer(self) -> None:
+        """Read the answer to a transfer stopped by closing its data connection.
+
+        Not ABOR: its exchange is two answers (the transfer's, then the ABOR's), of which
+        ftplib's `abort` reads one, so every later command would read the answer of the one
+        before ("350 Ready for RNTO" for a RETR): one file over the size cap then failed every
+        file after it, and its own move into `failed/`.
+        """
+        try:
+            self.ftp.voidresp()
+        except ftplib.error_temp:  # 426 "transfer aborted": as asked
+            pass
 
     def _names(self, *folder: str) -> list[str]:
         """NLST of the current folder (or of `folder`). Servers without MLSD often answer it
