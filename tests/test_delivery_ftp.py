@@ -294,3 +294,23 @@ def test_a_file_over_the_size_cap_on_vsftpd_leaves_the_connection_usable(vsftpd,
 
     assert ready.failure is None and [s.headline for s in ready.stories] == ["Beta"]
     assert (vsftpd.root / "outgoing" / "failed" / "a-huge.xml").exists()
+
+
+def test_a_file_the_login_cannot_read_is_set_aside_and_the_others_still_come(vsftpd, engine,
+                                                                             now):
+    """vsftpd refuses an anonymous download of a file that is not world-readable ("550
+    Failed to open file"): that file's failure, not the poll's."""
+    locked = vsftpd.root / "outgoing" / "a-locked.xml"
+    locked.write_text(NITF.format(h="Locked", i="a-locked.xml"))
+    locked.chmod(0o600)
+    drop(vsftpd, "b.xml", "Beta")
+    wire = feed_of(ENV, protocol="ftps", min_age=5,
+                   url=f"ftp://anonymous@127.0.0.1:{vsftpd.port}/outgoing/")
+    seen = poll(ftp, wire, context(ENV, engine, now), {})
+
+    ready = poll(ftp, wire, context(ENV, engine, now + timedelta(seconds=5)), seen.position)
+
+    assert ready.failure is None and [s.headline for s in ready.stories] == ["Beta"]
+    assert len(ready.errors) == 1 and "a-locked.xml: cannot read" in str(ready.errors[0])
+    assert (vsftpd.root / "outgoing" / "failed" / "a-locked.xml").exists()
+    assert (vsftpd.root / "outgoing" / "processed" / "b.xml").exists()

@@ -52,6 +52,8 @@ def poll(module: ModuleType, feed: FeedConfig, ctx: FetchContext, position: dict
         for fetched in out.batch.documents:
             error = None
             try:
+                if fetched.error is not None:  # as the poll does (worker.polls.store_fetched)
+                    raise DocumentError(fetched.document.name, fetched.error)
                 stories, _ = parse_stories(fetched.document, ParseOptions(), ctx.now)
                 out.stories += stories
             except DocumentError as e:

@@ -6,7 +6,8 @@ A partner uploads one document per file into a folder on its server. A poll list
 the commit that stored a file's stories is the file acknowledged on the server, per `after:`
 
 - `move` (the default): into `processed/` inside the listed folder (a document that could not
-  be read into `failed/`: moved aside, never deleted, SPEC "Feed health");
+  be read into `failed/`: moved aside, never deleted, SPEC "Feed health"; so is a file the
+  server would not hand over, "550 Failed to open file": that file's failure, not the poll's);
 - `delete`: deleted (a document that could not be read is still moved into `failed/`);
 - `leave`: left where it is; it is fetched again only when its size or time changes.
 
@@ -29,7 +30,7 @@ from worker.config import FeedConfig
 from worker.errors import FeedError
 from worker.fetch.base import Batch, FetchContext, Fetched, Position
 from worker.fetch.folder import _looks_finished
-from worker.fetch.remote import Remote, RemoteError, RemoteFile, connect
+from worker.fetch.remote import Remote, RemoteError, RemoteFile, RemoteFileError, connect
 from worker.model import Document
 
 log = logging.getLogger(__name__)
@@ -85,11 +86,15 @@ class RemoteFolderSource:
         for file in ready:
             if time.monotonic() > self.context.deadline:
                 return
+            error = None
             try:
                 content = self.remote.read(file.name, self.context.max_bytes)
-            except RemoteError as e:
+            except RemoteFileError as e:  # this file only: set aside like one that does not
+                content, error = b"", self.secrets.redact(f"{file.name}: cannot read: {e}")
+            except RemoteError as e:  # parse; the connection failed: the poll does
                 raise self._error(e) from None
-            if len(content) != file.size and len(content) <= self.context.max_bytes:
+            changed = len(content) != file.size and len(content) <= self.context.max_bytes
+            if changed and error is None:
                 state[file.name] = [len(content), "", self.context.now.timestamp(), 0]
                 continue  # changed since the listing: it settles again first
             document = Document(name=f"{self.feed.name}: {file.name}", content=content,
@@ -98,7 +103,7 @@ class RemoteFolderSource:
             if leave:
                 state[file.name] = [*state[file.name][:3], 1]
                 position = {**head, "files": {k: list(v) for k, v in state.items()}}
-            yield Fetched(document, position, receipt=file)
+            yield Fetched(document, position, receipt=file, error=error)
         if leave:
             batch.position = {**head, "files": state}
 

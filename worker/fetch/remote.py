@@ -41,6 +41,11 @@ class RemoteError(Exception):
     """An FTP/SFTP operation failed; the message names it (never the URL or a secret)."""
 
 
+class RemoteFileError(RemoteError):
+    """One file could not be read (gone since the listing, or not readable by this login);
+    the connection is fine and the other files can be."""
+
+
 @dataclass(frozen=True)
 class RemoteFile:
     name: str
@@ -174,6 +179,8 @@ class FTPRemote:
                 self.ftp.voidresp()
             else:  # the data connection is closed: the server answers the RETR (426, or 226)
                 self._transfer_answer()
+        except ftplib.error_perm as e:  # 550 and kin: this file, before any byte came
+            raise RemoteFileError(f"read {name}: {_reason(e)}") from None
         except (OSError, EOFError, ftplib.Error) as e:
             raise RemoteError(f"read {name}: {_reason(e)}") from None
         return buffer.getvalue()[: max_bytes + 1]
@@ -288,6 +295,8 @@ class SFTPRemote:
             with self.sftp.open(name, "rb") as remote:
                 remote.prefetch()
                 return bytes(remote.read(max_bytes + 1))
+        except (FileNotFoundError, PermissionError) as e:  # the server's answer for this file
+            raise RemoteFileError(f"read {name}: {_reason(e)}") from None
         except (OSError, EOFError, paramiko.SSHException) as e:
             raise RemoteError(f"read {name}: {_reason(e)}") from None
 
