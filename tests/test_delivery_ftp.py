@@ -314,3 +314,19 @@ def test_a_file_the_login_cannot_read_is_set_aside_and_the_others_still_come(vsf
     assert len(ready.errors) == 1 and "a-locked.xml: cannot read" in str(ready.errors[0])
     assert (vsftpd.root / "outgoing" / "failed" / "a-locked.xml").exists()
     assert (vsftpd.root / "outgoing" / "processed" / "b.xml").exists()
+
+
+def test_a_listing_without_sizes_still_delivers_once_the_files_times_settle(tmp_path, engine,
+                                                                           now):
+    root = tmp_path / "remote"
+    (root / "outgoing").mkdir(parents=True)
+    srv = FTPServer(root, USER, PASSWORD, no_size=True).start()
+    srv.protocol, srv.root = "ftp", root
+    try:
+        drop(srv, "a.xml", "Alpha")
+        seen = poll(ftp, feed(srv), context(ENV, engine, now), {})
+        ready = poll(ftp, feed(srv), context(ENV, engine, now + timedelta(seconds=5)),
+                     seen.position)
+        assert ready.failure is None and [s.headline for s in ready.stories] == ["Alpha"]
+    finally:
+        srv.stop()

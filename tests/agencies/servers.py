@@ -73,19 +73,29 @@ def _nlst_550_when_empty(self: Any, path: str) -> Any:
     return FTPHandler.ftp_NLST(self, path)
 
 
+class _NoSizeFacts(AbstractedFS):
+    """MLSD without the (optional) size fact."""
+
+    def format_mlsx(self, *args: Any, **kwargs: Any) -> Any:
+        for line in super().format_mlsx(*args, **kwargs):
+            facts, _, name = line.partition(b" ")
+            kept = [fact for fact in facts.split(b";") if not fact.startswith(b"size=")]
+            yield b";".join(kept) + b" " + name
+
+
 class FTPServer:
     """pyftpdlib serving `root` to `user`/`password`; `tls=(cert, key)` for explicit FTPS;
-    `capital_facts` lists with `Type=File` instead of `type=file`; `old` knows no MLSD and
-    answers NLST of an empty folder with 550."""
+    `capital_facts` lists with `Type=File` instead of `type=file`; `no_size` without the size
+    fact; `old` knows no MLSD and answers NLST of an empty folder with 550."""
 
     def __init__(self, root: Path, user: str, password: str,
                  tls: tuple[Path, Path] | None = None, capital_facts: bool = False,
-                 old: bool = False) -> None:
+                 no_size: bool = False, old: bool = False) -> None:
         authorizer = DummyAuthorizer()
         authorizer.add_user(user, password, str(root), perm="elradfmwMT")
         handler: Any = type("Handler", (TLS_FTPHandler if tls else FTPHandler,), {})
-        if capital_facts:
-            handler.abstracted_fs = _CapitalFacts
+        if capital_facts or no_size:
+            handler.abstracted_fs = _CapitalFacts if capital_facts else _NoSizeFacts
         if old:
             handler.proto_cmds = {k: v for k, v in handler.proto_cmds.items() if k != "MLSD"}
             handler.ftp_NLST = _nlst_550_when_empty

@@ -30,7 +30,14 @@ from worker.config import FeedConfig
 from worker.errors import FeedError
 from worker.fetch.base import Batch, FetchContext, Fetched, Position
 from worker.fetch.folder import _looks_finished
-from worker.fetch.remote import Remote, RemoteError, RemoteFile, RemoteFileError, connect
+from worker.fetch.remote import (
+    UNKNOWN_SIZE,
+    Remote,
+    RemoteError,
+    RemoteFile,
+    RemoteFileError,
+    connect,
+)
 from worker.model import Document
 
 log = logging.getLogger(__name__)
@@ -93,7 +100,10 @@ class RemoteFolderSource:
                 content, error = b"", self.secrets.redact(f"{file.name}: cannot read: {e}")
             except RemoteError as e:  # parse; the connection failed: the poll does
                 raise self._error(e) from None
-            changed = len(content) != file.size and len(content) <= self.context.max_bytes
+            # a size the listing gave must be what came (else it changed meanwhile); one it
+            # did not give (UNKNOWN_SIZE) cannot be held against it: the time settled it
+            changed = (file.size != UNKNOWN_SIZE and len(content) != file.size
+                       and len(content) <= self.context.max_bytes)
             if changed and error is None:
                 state[file.name] = [len(content), "", self.context.now.timestamp(), 0]
                 continue  # changed since the listing: it settles again first

@@ -46,10 +46,14 @@ class RemoteFileError(RemoteError):
     the connection is fine and the other files can be."""
 
 
+#: a listing that does not say a file's size (an optional MLSD fact, an SFTP attribute)
+UNKNOWN_SIZE = -1
+
+
 @dataclass(frozen=True)
 class RemoteFile:
     name: str
-    size: int
+    size: int  # UNKNOWN_SIZE when the server does not say
     #: the server's modification time as it states it (compared, never interpreted)
     mtime: str
 
@@ -137,7 +141,8 @@ class FTPRemote:
             try:
                 # ftplib lower-cases the facts' names; their values are case-insensitive too
                 # (RFC 3659's grammar), and some servers answer "Type=File"
-                return [RemoteFile(name, int(facts.get("size", -1)), facts.get("modify", ""))
+                return [RemoteFile(name, int(facts.get("size", UNKNOWN_SIZE)),
+                                   facts.get("modify", ""))
                         for name, facts in self.ftp.mlsd(facts=["type", "size", "modify"])
                         if facts.get("type", "").lower() == "file"]
             except ftplib.error_perm:  # no MLSD here: NLST, then SIZE and MDTM per name
@@ -152,7 +157,8 @@ class FTPRemote:
                         modified = self.ftp.voidcmd(f"MDTM {name}").split()[-1]
                     except ftplib.error_perm:
                         continue  # a folder, or gone meanwhile
-                    found.append(RemoteFile(os.path.basename(name), size or 0, modified))
+                    found.append(RemoteFile(os.path.basename(name),
+                                            UNKNOWN_SIZE if size is None else size, modified))
                 return found
         except (OSError, EOFError, ftplib.Error) as e:
             raise RemoteError(f"list the folder: {_reason(e)}") from None
@@ -284,7 +290,8 @@ class SFTPRemote:
 
     def list(self) -> list[RemoteFile]:
         try:
-            return [RemoteFile(a.filename, a.st_size or 0, str(a.st_mtime))
+            return [RemoteFile(a.filename, UNKNOWN_SIZE if a.st_size is None else a.st_size,
+                               str(a.st_mtime))
                     for a in self.sftp.listdir_attr(".")
                     if a.st_mode is not None and stat.S_ISREG(a.st_mode)]
         except (OSError, EOFError, paramiko.SSHException) as e:
