@@ -96,9 +96,9 @@ class RemoteFolderSource:
             error = None
             try:
                 content = self.remote.read(file.name, self.context.max_bytes)
-            except RemoteFileError as e:  # this file only: set aside like one that does not
+            except RemoteFileError as e:  # this file only: set aside as if it did not parse
                 content, error = b"", self.secrets.redact(f"{file.name}: cannot read: {e}")
-            except RemoteError as e:  # parse; the connection failed: the poll does
+            except RemoteError as e:  # the connection: the whole poll fails
                 raise self._error(e) from None
             # a size the listing gave must be what came (else it changed meanwhile); one it
             # did not give (UNKNOWN_SIZE) cannot be held against it: the time settled it
