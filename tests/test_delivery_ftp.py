@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from dataclasses import replace
 from datetime import timedelta
@@ -228,44 +229,6 @@ def test_sftp_checks_the_host_key_against_known_hosts_when_it_lists_the_server(
     assert refused.failure is not None and "known_hosts" in str(refused.failure)
 
 
-def test_an_ftp_server_writing_its_listing_facts_in_capitals_is_read_alike(tmp_path, engine,
-                                                                          now):
-    root = tmp_path / "remote"
-    (root / "outgoing").mkdir(parents=True)
-    srv = FTPServer(root, USER, PASSWORD, capital_facts=True).start()
-    srv.protocol, srv.root = "ftp", root
-    try:
-        drop(srv, "a.xml", "Alpha")
-        seen = poll(ftp, feed(srv), context(ENV, engine, now), {})
-        assert seen.failure is None and seen.batch.extra["files"] == 1
-        ready = poll(ftp, feed(srv), context(ENV, engine, now + timedelta(seconds=5)),
-                     seen.position)
-        assert [s.headline for s in ready.stories] == ["Alpha"]
-    finally:
-        srv.stop()
-
-
-def test_a_server_without_mlsd_answering_nlst_of_an_empty_folder_with_550(tmp_path, engine,
-                                                                         now):
-    """Listed by NLST, SIZE (refused in ASCII mode, which ftplib's NLST leaves) and MDTM; an
-    empty folder, and an empty `processed/`, are empty, not a failed poll."""
-    root = tmp_path / "remote"
-    (root / "outgoing" / "processed").mkdir(parents=True)
-    srv = FTPServer(root, USER, PASSWORD, old=True).start()
-    srv.protocol, srv.root = "ftp", root
-    try:
-        empty = poll(ftp, feed(srv), context(ENV, engine, now), {})
-        assert empty.failure is None and empty.batch.unchanged == "no files"
-        drop(srv, "a.xml", "Alpha")
-        seen = poll(ftp, feed(srv), context(ENV, engine, now), empty.position)
-        ready = poll(ftp, feed(srv), context(ENV, engine, now + timedelta(seconds=5)),
-                     seen.position)
-        assert [s.headline for s in ready.stories] == ["Alpha"]
-        assert (root / "outgoing" / "processed" / "a.xml").exists()
-    finally:
-        srv.stop()
-
-
 def test_a_file_over_the_size_cap_goes_into_failed_and_the_next_file_still_comes(
         server, engine, now):
     """Reading stops at the cap; the connection must stay usable for the files after it."""
@@ -316,17 +279,47 @@ def test_a_file_the_login_cannot_read_is_set_aside_and_the_others_still_come(vsf
     assert (vsftpd.root / "outgoing" / "processed" / "b.xml").exists()
 
 
-def test_a_listing_without_sizes_still_delivers_once_the_files_times_settle(tmp_path, engine,
-                                                                           now):
+@contextlib.contextmanager
+def server_like(tmp_path, **behaviour):
+    """A pyftpdlib server answering as another kind of server does (FTPServer's options)."""
     root = tmp_path / "remote"
-    (root / "outgoing").mkdir(parents=True)
-    srv = FTPServer(root, USER, PASSWORD, no_size=True).start()
+    (root / "outgoing" / "processed").mkdir(parents=True)
+    srv = FTPServer(root, USER, PASSWORD, **behaviour).start()
     srv.protocol, srv.root = "ftp", root
     try:
-        drop(srv, "a.xml", "Alpha")
-        seen = poll(ftp, feed(srv), context(ENV, engine, now), {})
-        ready = poll(ftp, feed(srv), context(ENV, engine, now + timedelta(seconds=5)),
-                     seen.position)
-        assert ready.failure is None and [s.headline for s in ready.stories] == ["Alpha"]
+        yield srv
     finally:
         srv.stop()
+
+
+def alpha_delivered(srv, engine, now, position) -> bool:
+    """A file dropped, seen, and delivered min_age later, and moved into `processed/`."""
+    drop(srv, "a.xml", "Alpha")
+    seen = poll(ftp, feed(srv), context(ENV, engine, now), position)
+    ready = poll(ftp, feed(srv), context(ENV, engine, now + timedelta(seconds=5)),
+                 seen.position)
+    return (seen.failure is None and ready.failure is None
+            and [s.headline for s in ready.stories] == ["Alpha"]
+            and (srv.root / "outgoing" / "processed" / "a.xml").exists())
+
+
+def test_an_ftp_server_writing_its_listing_facts_in_capitals_is_read_alike(tmp_path, engine,
+                                                                          now):
+    with server_like(tmp_path, capital_facts=True) as srv:
+        assert alpha_delivered(srv, engine, now, {})
+
+
+def test_a_server_without_mlsd_answering_nlst_of_an_empty_folder_with_550(tmp_path, engine,
+                                                                         now):
+    """Listed by NLST, SIZE (refused in ASCII mode, which ftplib's NLST leaves) and MDTM; an
+    empty folder, and an empty `processed/`, are empty, not a failed poll."""
+    with server_like(tmp_path, old=True) as srv:
+        empty = poll(ftp, feed(srv), context(ENV, engine, now), {})
+        assert empty.failure is None and empty.batch.unchanged == "no files"
+        assert alpha_delivered(srv, engine, now, empty.position)
+
+
+def test_a_listing_without_sizes_still_delivers_once_the_files_times_settle(tmp_path, engine,
+                                                                           now):
+    with server_like(tmp_path, no_size=True) as srv:
+        assert alpha_delivered(srv, engine, now, {})
